@@ -1,0 +1,19 @@
+import type { User } from '../storage/schema/index.ts'
+
+/** ISO-8601 seconds, UTC, no fraction: Barong's entity time format. */
+export const isoSeconds = (d: Date | null | undefined) => (d ? d.toISOString().replace(/\.\d{3}Z$/, 'Z') : null)
+
+/** `as_json_for_event_api`: the user inside every event. */
+export function userEventRecord(user: User, referralUid: string | null) {
+  return {
+    uid: user.uid,
+    email: user.email,
+    role: user.role,
+    level: user.level,
+    otp: user.otp,
+    state: user.state,
+    referral_uid: referralUid,
+    created_at: isoSeconds(user.createdAt),
+    updated_at: isoSeconds(user.updatedAt),
+  }
+}

@@ -1,0 +1,67 @@
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import type { Deps } from './deps.ts'
+import { createApi, type Api } from './http/api.ts'
+import { barongCors } from './http/cors.ts'
+import type { AppEnv } from './http/env.ts'
+import { errors } from './http/errors.ts'
+import { healthRoutes, type Readiness } from './http/health.ts'
+import { observe } from './http/observe.ts'
+import { notFound, onError } from './http/on-error.ts'
+import { requestId } from './http/request-id.ts'
+import { registerGeneralRoutes } from './public/general.routes.ts'
+import { registerIdentityRoutes } from './identity/index.ts'
+import { builtinApiGate, clientIpMiddleware, gateDeps } from './authz/middleware.ts'
+import { authzRoutes } from './authz/authz.routes.ts'
+
+export interface BuiltApp {
+  app: Hono<AppEnv>
+  api: Api
+  readiness: Readiness
+}
+
+/** Middleware order and mounts; tests import this and call app.request(). */
+export function buildApp(deps: Deps): BuiltApp {
+  const env = deps.config.env
+  const app = new Hono<AppEnv>()
+  const readiness: Readiness = { draining: false }
+
+  app.use('*', requestId)
+  app.use('*', observe(deps))
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: env.BODY_LIMIT,
+      onError: () => {
+        throw errors.payloadTooLarge()
+      },
+    }),
+  )
+  app.use('*', clientIpMiddleware(deps))
+  app.use('/api/*', barongCors(env))
+  app.onError(onError)
+  app.notFound(notFound)
+
+  app.route('/', healthRoutes(deps, readiness))
+  app.get('/.well-known/jwks.json', (c) => {
+    c.set('route', '/.well-known/jwks.json')
+    c.header('Cache-Control', 'public, max-age=300')
+    return c.json(deps.keys.jwks)
+  })
+
+  const api = createApi('/api/v2/barong')
+  registerGeneralRoutes(api, deps, 'public')
+  registerGeneralRoutes(api, deps, 'identity')
+  registerIdentityRoutes(api, deps)
+  app.get('/api/v2/barong/openapi.json', (c) => {
+    c.set('route', '/api/v2/barong/openapi.json')
+    return c.json(api.openapi({ title: 'Barong API', version: env.GIT_TAG }))
+  })
+
+  const g = gateDeps(deps)
+  app.route('/', authzRoutes(deps, g))
+  app.use('/api/v2/barong/*', builtinApiGate(deps, g))
+  app.route('/', api.app)
+
+  return { app, api, readiness }
+}

@@ -1,0 +1,73 @@
+import type { Logger } from 'pino'
+import type { Database } from '../storage/db.ts'
+import { activities, type NewActivity } from '../storage/schema/index.ts'
+
+export interface AuditQueue {
+  push(row: NewActivity): void
+  flush(): Promise<void>
+  stop(): Promise<void>
+  readonly dropped: number
+}
+
+/**
+ * Admin activities for AUDIT and denied decisions, written in batches off the request path. Bounded:
+ * beyond `max` queued rows new ones are counted as dropped rather than growing memory. Flushed at
+ * shutdown, so a graceful stop loses none.
+ */
+export function createAuditQueue(db: Database, logger: Logger, opts: { intervalMs?: number; batch?: number; max?: number } = {}): AuditQueue {
+  const intervalMs = opts.intervalMs ?? 500
+  const batch = opts.batch ?? 200
+  const max = opts.max ?? 10_000
+  let queue: NewActivity[] = []
+  let dropped = 0
+  let flushing: Promise<void> | null = null
+
+  const writeAll = async () => {
+    while (queue.length) {
+      const rows = queue.slice(0, batch)
+      try {
+        await db.insert(activities).values(rows)
+        queue = queue.slice(rows.length)
+      } catch (err) {
+        logger.warn({ err: (err as Error).message, queued: queue.length }, 'audit write failed; will retry')
+        return
+      }
+    }
+  }
+  const flush = () => (flushing ??= writeAll().finally(() => (flushing = null)))
+  const timer = setInterval(() => void flush(), intervalMs)
+  timer.unref()
+
+  return {
+    push(row) {
+      if (queue.length >= max) {
+        dropped++
+        return
+      }
+      queue.push(row)
+      if (queue.length >= batch) void flush()
+    },
+    async flush() {
+      await flush()
+      if (queue.length) await flush()
+    },
+    async stop() {
+      clearInterval(timer)
+      await this.flush()
+    },
+    get dropped() {
+      return dropped
+    },
+  }
+}
+
+const ACTIONS: Record<string, string> = { POST: 'create', PUT: 'update', PATCH: 'update', GET: 'read', DELETE: 'delete' }
+
+/** Barong's audit topic: the AUDIT row's topic, else the segment after `admin`, else `general` (spec §7.2). */
+export function auditTopic(segments: readonly string[], rowTopic: string | null): string {
+  if (rowTopic) return rowTopic
+  const i = segments.indexOf('admin')
+  return i >= 0 && segments[i + 1] ? segments[i + 1]! : 'general'
+}
+
+export const auditAction = (method: string) => ACTIONS[method] ?? 'system'

@@ -1,0 +1,101 @@
+import { keys as storeKeys } from '../cache/keys.ts'
+import type { Store } from '../cache/store.ts'
+import { destroySession, readSession, safeEqual, sameNetwork, touchSession, type SessionSettings } from '../accounts/sessions.ts'
+import type { SigningKeys } from '../crypto/keys.ts'
+import type { Principal } from '../http/env.ts'
+import { checkApiKeyHeaders, checkNonce, signatureValid } from './api-key-signature.ts'
+import type { AuthzCache, UserSnapshot } from './authz-cache.ts'
+import { verifySessionJwt } from './session-jwt.ts'
+
+/** What authentication reads from a request; no Hono here, so the gateway and ext_authz share it. */
+export interface AuthRequest {
+  method: string
+  header(name: string): string | undefined
+  sessionId: string | undefined
+  ip: string
+  /** Accept `Authorization: Bearer <our JWT>` (the built-in API behind an external proxy). */
+  allowBearer: boolean
+}
+
+export type AuthResult =
+  | { type: 'failed'; status: number; key: string; userId?: number }
+  | { type: 'user'; user: UserSnapshot; principal: Principal }
+
+export interface AuthDeps {
+  cache: AuthzCache
+  store: Store
+  keys: SigningKeys
+  now: () => number
+  csrf: boolean
+  nonceLifetimeMs: number
+  session: SessionSettings
+}
+
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE', 'TRACE'])
+const fail = (status: number, key: string, userId?: number): AuthResult => ({ type: 'failed', status, key, ...(userId ? { userId } : {}) })
+
+/** API-key headers win over a cookie (Barong's rule); a Bearer JWT only where allowed; else the cookie. */
+export async function authenticate(deps: AuthDeps, req: AuthRequest): Promise<AuthResult> {
+  const h = { apikey: req.header('x-auth-apikey'), nonce: req.header('x-auth-nonce'), signature: req.header('x-auth-signature') }
+  const kind = checkApiKeyHeaders(h)
+  if (kind === 'incomplete') return fail(422, 'authz.invalid_api_key_headers')
+  if (kind === 'ok') return byApiKey(deps, h.apikey!.trim(), h.nonce!.trim(), h.signature!.trim())
+  if (req.allowBearer) {
+    const auth = req.header('authorization')
+    if (auth && /^Bearer\s+/i.test(auth)) return byBearer(deps, auth.replace(/^Bearer\s+/i, '').trim())
+  }
+  return byCookie(deps, req)
+}
+
+async function byApiKey(deps: AuthDeps, kid: string, nonce: string, signature: string): Promise<AuthResult> {
+  const key = deps.cache.apiKeys.get(kid)
+  if (!key || !key.secret) return fail(401, 'authz.unexistent_apikey')
+  const now = deps.now()
+  const nonceError = checkNonce(nonce, now, deps.nonceLifetimeMs)
+  if (nonceError) return fail(401, nonceError)
+  if (!signatureValid(key.secret, nonce, kid, signature)) return fail(401, 'authz.invalid_signature')
+  // Single use within the window (Barong only checks the time): a captured triple cannot be replayed.
+  if (!(await deps.store.setIfAbsent(storeKeys.apiKeyNonce(kid, nonce), '1', deps.nonceLifetimeMs * 2))) {
+    return fail(401, 'authz.nonce_reused')
+  }
+  if (key.state !== 'active') return fail(401, 'authz.apikey_not_active')
+  const user = await deps.cache.userById(key.userId)
+  if (!user || (user.state !== 'active' && user.state !== 'pending')) return fail(401, 'authz.invalid_session')
+  if (!user.otp) return fail(401, 'authz.disabled_2fa', user.id)
+  return { type: 'user', user, principal: { kind: 'apikey', uid: user.uid, userId: user.id, role: user.role, ref: kid } }
+}
+
+async function byBearer(deps: AuthDeps, token: string): Promise<AuthResult> {
+  const claims = await verifySessionJwt(deps.keys, token, deps.now())
+  if (!claims) return fail(401, 'jwt.decode_and_verify')
+  const user = await deps.cache.userByUid(claims.uid)
+  if (!user) return fail(404, 'record.not_found')
+  return { type: 'user', user, principal: { kind: 'bearer', uid: user.uid, userId: user.id, role: user.role, ref: 'jwt' } }
+}
+
+async function byCookie(deps: AuthDeps, req: AuthRequest): Promise<AuthResult> {
+  const csrfChecked = deps.csrf && STATE_CHANGING.has(req.method)
+  const csrfHeader = req.header('x-csrf-token')
+  if (csrfChecked && !csrfHeader) return fail(401, 'authz.missing_csrf_token')
+  const session = req.sessionId ? await readSession(deps.store, req.sessionId) : null
+  if (!session) return fail(401, csrfChecked ? 'authz.csrf_token_mismatch' : 'authz.invalid_session')
+  if (csrfChecked && !safeEqual(csrfHeader!, session.data.csrf)) return fail(401, 'authz.csrf_token_mismatch')
+  const now = deps.now()
+  const d = session.data
+  const ua = req.header('user-agent') ?? null
+  if (ua !== d.ua || now >= d.expireAt || now >= d.absoluteExpireAt || !sameNetwork(d.ip, req.ip)) {
+    await destroySession(deps.store, session)
+    return fail(401, 'authz.client_session_mismatch')
+  }
+  const user = await deps.cache.userByUid(d.uid)
+  if (!user) {
+    await destroySession(deps.store, session)
+    return fail(401, 'authz.invalid_session')
+  }
+  await touchSession(deps.store, deps.session, session, now)
+  return {
+    type: 'user',
+    user,
+    principal: { kind: 'session', uid: user.uid, userId: user.id, role: user.role, ref: session.hash, csrfToken: d.csrf },
+  }
+}

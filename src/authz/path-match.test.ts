@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest'
+import { foldCase, splitPrefix, underPrefix, underPrefixIgnoreCase } from './path-match.ts'
+
+const seg = (p: string) => p.split('/').filter((s) => s !== '')
+
+// [path, prefix, underPrefix, underPrefixIgnoreCase]
+const table: [string, string, boolean, boolean][] = [
+  ['api/v2/barong/admin/users', 'api/v2/barong/admin', true, true],
+  ['api/v2/barong/admin', 'api/v2/barong/admin', true, true],
+  ['api/v2/barong/administrator', 'api/v2/barong/admin', false, false],
+  ['api/v2/barong/admin', 'api/v2/barong/admin/users', false, false],
+  ['api/v2/barong/identityX/a', 'api/v2/barong/identity', false, false],
+  ['api/v2/peatio/x', 'api/v2/', true, true],
+  ['api/v2/peatio/x', '/api/v2', true, true],
+  ['api/v2/peatio/x', '/api//v2/', true, true],
+  ['api/v2/peatio/x', '', true, true],
+  ['', '', true, true],
+  ['', 'api', false, false],
+  ['api/v2x', 'api/v2', false, false],
+  ['API/V2/BARONG/MANAGEMENT', 'api/v2/barong/management', false, true],
+  ['Api/v2/barong/Management/x', 'api/v2/barong/management', false, true],
+  ['api/v2/barong/management', 'API/V2/BARONG/MANAGEMENT', false, true],
+  ['api/v2/peatio/\u212Ayc', 'api/v2/peatio/kyc', false, true], // Kelvin sign K
+  ['api/v2/barong/ſession', 'api/v2/barong/session', false, true], // long s
+  ['api/v2/barong/managementx', 'api/v2/barong/management', false, false],
+]
+
+describe('underPrefix / underPrefixIgnoreCase', () => {
+  it.each(table)('%j under %j: exact %s, ignore-case %s', (path, prefix, exact, ignoreCase) => {
+    expect(underPrefix(seg(path), prefix)).toBe(exact)
+    expect(underPrefixIgnoreCase(seg(path), prefix)).toBe(ignoreCase)
+  })
+})
+
+describe('splitPrefix / foldCase', () => {
+  it.each([
+    ['api/v2/', ['api', 'v2']],
+    ['/api//v2', ['api', 'v2']],
+    ['', []],
+    ['/', []],
+  ] as [string, string[]][])('splitPrefix(%j)', (input, out) => {
+    expect(splitPrefix(input)).toEqual(out)
+  })
+
+  it.each([
+    ['ABC', 'abc'],
+    ['abc', 'abc'],
+    ['ÉCOLE', 'école'],
+    ['\u212A', 'k'],
+    ['ſ', 's'],
+  ])('foldCase(%j) = %j', (input, out) => {
+    expect(foldCase(input)).toBe(out)
+  })
+})

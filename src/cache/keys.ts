@@ -1,0 +1,14 @@
+/** Every store key name in one place (the store adds the deployment prefix). */
+export const keys = {
+  session: (sidHash: string) => `sess:${sidHash}`,
+  userSessions: (uid: string) => `usess:${uid}`,
+  apiKeyNonce: (kid: string, nonce: string) => `nonce:${kid}:${nonce}`,
+  loginFailuresAccount: (email: string) => `login:acct:${email}`,
+  loginFailuresIp: (ip: string) => `login:ip:${ip}`,
+  otpFailures: (uid: string) => `otp:fail:${uid}`,
+  utilizedToken: (jti: string) => `jti:${jti}`,
+  resetToken: (uid: string) => `reset:${uid}`,
+  whitelink: (tokenHash: string) => `whitelink:${tokenHash}`,
+  /** Pub/sub channel: rules, restrictions, API keys and users changed. */
+  invalidation: 'invalidate',
+} as const

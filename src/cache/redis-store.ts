@@ -1,0 +1,101 @@
+import { Redis } from 'ioredis'
+import { StoreUnavailableError, type Store } from './store.ts'
+
+export interface RedisStoreOptions {
+  url: string
+  keyPrefix: string
+  /** Every command fails after this long instead of queueing (fail closed). */
+  commandTimeoutMs?: number
+  onError?: (err: Error) => void
+}
+
+// SET NX with expiry, then INCR keeps its TTL; one script so a new counter never lives forever.
+const INCR_WITH_TTL = `local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return n`
+const TAKE = `local v = redis.call('GET', KEYS[1]) if v then redis.call('DEL', KEYS[1]) end return v`
+
+/** Redis store: auto-pipelining, no offline queue, short command timeout, key prefix per deployment. */
+export async function createRedisStore(opts: RedisStoreOptions): Promise<Store> {
+  const options = {
+    keyPrefix: opts.keyPrefix,
+    enableAutoPipelining: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: opts.commandTimeoutMs ?? 500,
+    connectTimeout: 2000,
+    lazyConnect: true,
+    retryStrategy: (times: number) => Math.min(times * 100, 2000),
+  }
+  const redis = new Redis(opts.url, options)
+  const onError = opts.onError ?? (() => {})
+  redis.on('error', onError)
+  await redis.connect()
+  let subscriber: Redis | null = null
+  const handlers = new Map<string, Set<(m: string) => void>>()
+  const channelName = (c: string) => opts.keyPrefix + c
+
+  const guard = async <T>(fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn()
+    } catch (err) {
+      throw new StoreUnavailableError(err)
+    }
+  }
+
+  return {
+    kind: 'redis',
+    get: (key) => guard(() => redis.get(key)),
+    async set(key, value, ttlMs) {
+      await guard(() => (ttlMs === undefined ? redis.set(key, value) : redis.set(key, value, 'PX', ttlMs)))
+    },
+    async setIfAbsent(key, value, ttlMs) {
+      return (await guard(() => redis.set(key, value, 'PX', ttlMs, 'NX'))) === 'OK'
+    },
+    take: (key) => guard(async () => (await redis.eval(TAKE, 1, key)) as string | null),
+    del: (...keys) => guard(() => (keys.length ? redis.del(...keys) : Promise.resolve(0))),
+    incr: (key, ttlMs) => guard(async () => Number(await redis.eval(INCR_WITH_TTL, 1, key, ttlMs))),
+    async ttlMs(key) {
+      const t = await guard(() => redis.pttl(key))
+      return t === -2 ? null : t
+    },
+    async sadd(key, member, ttlMs) {
+      await guard(async () => {
+        await redis.sadd(key, member)
+        if (ttlMs !== undefined) await redis.pexpire(key, ttlMs)
+      })
+    },
+    async srem(key, member) {
+      await guard(() => redis.srem(key, member))
+    },
+    smembers: (key) => guard(() => redis.smembers(key)),
+    async publish(channel, message) {
+      await guard(() => redis.publish(channelName(channel), message))
+    },
+    async subscribe(channel, handler) {
+      if (!subscriber) {
+        // A subscriber connection must queue while reconnecting, or re-subscription is lost.
+        subscriber = new Redis(opts.url, { ...options, enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined })
+        subscriber.on('error', onError)
+        subscriber.on('message', (ch: string, msg: string) => {
+          for (const h of handlers.get(ch) ?? []) h(msg)
+        })
+        await subscriber.connect()
+      }
+      const name = channelName(channel)
+      let set = handlers.get(name)
+      if (!set) {
+        handlers.set(name, (set = new Set()))
+        await subscriber.subscribe(name)
+      }
+      set.add(handler)
+      return async () => {
+        set.delete(handler)
+      }
+    },
+    async ping() {
+      await guard(() => redis.ping())
+    },
+    async close() {
+      await Promise.allSettled([redis.quit(), subscriber?.quit()])
+    },
+  }
+}

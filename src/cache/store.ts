@@ -1,0 +1,33 @@
+/**
+ * The short-lived state store (sessions, nonces, counters, one-time markers, invalidation messages):
+ * Redis when REDIS_URL is set, an in-process map otherwise. Kept deliberately small.
+ */
+export interface Store {
+  readonly kind: 'redis' | 'memory'
+  get(key: string): Promise<string | null>
+  /** ttlMs omitted: no expiry. */
+  set(key: string, value: string, ttlMs?: number): Promise<void>
+  /** SET NX PX: true when the key was absent and is now set. */
+  setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>
+  /** Atomically reads and deletes (single-use markers). */
+  take(key: string): Promise<string | null>
+  del(...keys: string[]): Promise<number>
+  /** INCR; the expiry is set when the counter is created. */
+  incr(key: string, ttlMs: number): Promise<number>
+  ttlMs(key: string): Promise<number | null>
+  sadd(key: string, member: string, ttlMs?: number): Promise<void>
+  srem(key: string, member: string): Promise<void>
+  smembers(key: string): Promise<string[]>
+  publish(channel: string, message: string): Promise<void>
+  subscribe(channel: string, handler: (message: string) => void): Promise<() => Promise<void>>
+  ping(): Promise<void>
+  close(): Promise<void>
+}
+
+/** Raised when the store cannot answer: callers turn it into 503 server.store_unavailable. */
+export class StoreUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`store unavailable: ${(cause as Error)?.message ?? String(cause)}`)
+    this.name = 'StoreUnavailableError'
+  }
+}

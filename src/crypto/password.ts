@@ -1,0 +1,45 @@
+import { hash, verify, type Algorithm } from '@node-rs/argon2'
+import bcrypt from 'bcryptjs'
+
+/** Pinned Argon2id parameters (OWASP: m=19 MiB, t=2, p=1); asserted by a test on the PHC string. */
+// Algorithm.Argon2id is a const enum (2), which isolated modules cannot read.
+export const ARGON2_PARAMS = { algorithm: 2 as Algorithm, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const
+
+const MAX_INPUT_BYTES = 1024
+
+export function hashPassword(password: string): Promise<string> {
+  return hash(password, ARGON2_PARAMS)
+}
+
+export const isBcryptHash = (digest: string) => /^\$2[abxy]\$\d{2}\$/.test(digest)
+
+/** True when the digest should be replaced by a fresh Argon2id hash after a successful login. */
+export function needsRehash(digest: string): boolean {
+  return !digest.startsWith('$argon2id$v=19$m=19456,t=2,p=1$')
+}
+
+/**
+ * Verifies Argon2id, or a bcrypt digest imported from Barong. bcrypt reads only 72 bytes, so longer
+ * inputs are refused for bcrypt rows: two passwords sharing a 72-byte prefix must not both pass.
+ */
+export async function verifyPassword(digest: string, password: string): Promise<boolean> {
+  const bytes = Buffer.byteLength(password, 'utf8')
+  if (bytes > MAX_INPUT_BYTES) return false
+  if (isBcryptHash(digest)) {
+    if (bytes > 72) return false
+    return bcrypt.compare(password, digest)
+  }
+  if (!digest.startsWith('$argon2')) return false
+  try {
+    return await verify(digest, password)
+  } catch {
+    return false
+  }
+}
+
+// A real hash of a random string: verifying against it costs what a real check costs (no timing oracle).
+let dummy: Promise<string> | undefined
+export async function burnPasswordCheck(password: string): Promise<void> {
+  dummy ??= hashPassword(`dummy-${Math.random()}`)
+  await verifyPassword(await dummy, password)
+}

@@ -1,0 +1,207 @@
+import pino, { type Logger } from 'pino'
+import { Registry, collectDefaultMetrics } from 'prom-client'
+import type { Store } from './cache/store.ts'
+import { createMemoryStore } from './cache/memory-store.ts'
+import { createRedisStore } from './cache/redis-store.ts'
+import type { Config } from './config/index.ts'
+import { loadSigningKeys, type SigningKeys } from './crypto/keys.ts'
+import { createSecretBox, loadSecretKey, type SecretBox } from './crypto/secretbox.ts'
+import { openDb, type Database, type DbHandle } from './storage/db.ts'
+import { createHttpMetrics, type HttpMetrics } from './http/metrics.ts'
+import { createCaptcha, type Captcha } from './identity/captcha.ts'
+import { createEventSink, type EventSink } from './events/sinks.ts'
+import { createRelay, type Relay } from './events/relay.ts'
+import { openGeoIp, type GeoIp } from './authz/geoip.ts'
+import { createAuthzCache, type AuthzCache } from './authz/authz-cache.ts'
+import { createAuditQueue, type AuditQueue } from './authz/audit-queue.ts'
+import { createJwtMinter, type JwtMinter } from './authz/session-jwt.ts'
+import { DEFAULT_AUTHZ_RULES, parseAuthzRules, type AuthzRules } from './authz/authz-rules.ts'
+import { compileTrusted, type TrustedProxies } from './authz/client-ip.ts'
+import { readFileSync } from 'node:fs'
+
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number
+}
+
+export const systemClock: Clock = { now: () => Date.now() }
+
+export interface Deps {
+  config: Config
+  logger: Logger
+  clock: Clock
+  dbHandle: DbHandle
+  db: Database
+  store: Store
+  keys: SigningKeys
+  secrets: SecretBox
+  metrics: HttpMetrics
+  registry: Registry
+  captcha: Captcha
+  sink: EventSink
+  relay: Relay
+  geoip: GeoIp
+  authzCache: AuthzCache
+  audit: AuditQueue
+  minter: JwtMinter
+  authzRules: AuthzRules
+  trustedProxies: TrustedProxies
+  /** Run at shutdown, in reverse order of registration. */
+  onClose: Array<() => Promise<void>>
+}
+
+export const REDACT_PATHS = [
+  'password',
+  '*.password',
+  '*.old_password',
+  '*.new_password',
+  '*.confirm_password',
+  '*.otp_code',
+  '*.totp_code',
+  '*.code',
+  '*.token',
+  '*.secret',
+  '*.reset_password_token',
+  '*.authorization',
+  '*.cookie',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-auth-signature"]',
+  'req.headers["x-csrf-token"]',
+]
+
+export function createLogger(level: string): Logger {
+  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { service: 'barong' } })
+}
+
+export interface DepsOverrides {
+  logger?: Logger
+  clock?: Clock
+  store?: Store
+  dbHandle?: DbHandle
+}
+
+/** The only wiring: everything the app needs, built once from configuration. */
+export async function createDeps(config: Config, overrides: DepsOverrides = {}): Promise<Deps> {
+  const env = config.env
+  const logger = overrides.logger ?? createLogger(env.LOG_LEVEL)
+  const clock = overrides.clock ?? systemClock
+  const onClose: Deps['onClose'] = []
+
+  const dbHandle =
+    overrides.dbHandle ?? (await openDb({ url: env.DATABASE_URL, dataDir: config.dataDir, poolSize: env.DATABASE_POOL_SIZE }))
+  if (!overrides.dbHandle) onClose.push(() => dbHandle.close())
+
+  let store = overrides.store
+  if (!store) {
+    if (env.REDIS_URL) {
+      let lastLogged = 0
+      store = await createRedisStore({
+        url: env.REDIS_URL,
+        keyPrefix: env.REDIS_KEY_PREFIX,
+        onError: (err) => {
+          // One line per 10 s at most: no log storm while Redis is away.
+          if (clock.now() - lastLogged > 10_000) {
+            lastLogged = clock.now()
+            logger.error({ err: err.message }, 'redis error')
+          }
+        },
+      })
+    } else {
+      store = createMemoryStore(() => clock.now())
+      logger.info('no REDIS_URL: using the in-process store (one instance only)')
+    }
+    const s = store
+    onClose.push(() => s.close())
+  }
+
+  const keys = await loadSigningKeys({
+    pem: env.BARONG_JWT_PRIVATE_KEY,
+    path: env.BARONG_JWT_PRIVATE_KEY_PATH,
+    previous: env.BARONG_JWT_PREVIOUS_KEYS,
+    dataDir: config.dataDir,
+  })
+  if (keys.source === 'generated') logger.warn({ kid: keys.kid, dir: config.dataDir }, 'no signing key configured: generated one under DATA_DIR')
+
+  const secrets = createSecretBox(loadSecretKey(env.BARONG_SECRET_KEY, config.dataDir))
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry })
+  const metrics = createHttpMetrics(registry)
+
+  const captcha = createCaptcha({
+    mode: env.BARONG_CAPTCHA,
+    recaptchaSecret: env.BARONG_RECAPTCHA_SECRET_KEY,
+    recaptchaVerifyUrl: env.BARONG_RECAPTCHA_VERIFY_URL,
+    geetestId: env.BARONG_GEETEST_ID,
+    geetestKey: env.BARONG_GEETEST_KEY,
+    geetestApiUrl: env.BARONG_GEETEST_API_URL,
+  })
+
+  const eventSpec = env.EVENT_API_RABBITMQ_URL && env.BARONG_EVENT_API === 'none' ? env.EVENT_API_RABBITMQ_URL : env.BARONG_EVENT_API
+  const sink = createEventSink(eventSpec, keys, clock, logger)
+  const relay = createRelay({ db: dbHandle.db, sink, logger, clock })
+  onClose.push(async () => {
+    await relay.drain(5_000)
+    await relay.stop()
+    await sink.close()
+  })
+
+  const geoip = await openGeoIp(env.BARONG_GEOIP_DB, env.BARONG_GEOIP_LANG)
+  const authzCache = createAuthzCache({ db: dbHandle.db, store, secrets, logger, now: () => clock.now() }, env.BARONG_RULES_REFRESH_INTERVAL * 1000)
+  onClose.push(() => authzCache.stop())
+  const audit = createAuditQueue(dbHandle.db, logger)
+  onClose.push(() => audit.stop())
+  const minter = createJwtMinter(keys, env.BARONG_JWT_EXPIRE_TIME, () => clock.now())
+  const rulesFile = env.BARONG_AUTHZ_RULES ?? env.BARONG_AUTHZ_RULES_FILE
+  let authzRules = DEFAULT_AUTHZ_RULES
+  if (rulesFile) {
+    let text: string
+    try {
+      text = readFileSync(rulesFile, 'utf8')
+    } catch (err) {
+      throw new Error(`BARONG_AUTHZ_RULES: cannot read ${rulesFile}: ${(err as Error).message}`)
+    }
+    authzRules = parseAuthzRules(text, rulesFile)
+  }
+  const trustedProxies = compileTrusted(env.BARONG_TRUSTED_PROXIES)
+
+  return {
+    config,
+    logger,
+    clock,
+    dbHandle,
+    db: dbHandle.db,
+    store,
+    keys,
+    secrets,
+    metrics,
+    registry,
+    captcha,
+    sink,
+    relay,
+    geoip,
+    authzCache,
+    audit,
+    minter,
+    authzRules,
+    trustedProxies,
+    onClose,
+  }
+}
+
+/** Starts what runs in the background: rules loaded (before serving), invalidation, the event relay. */
+export async function startDeps(deps: Deps): Promise<void> {
+  await deps.authzCache.load()
+  await deps.authzCache.start()
+  deps.relay.start()
+}
+
+export async function closeDeps(deps: Deps): Promise<void> {
+  for (const fn of [...deps.onClose].reverse()) {
+    try {
+      await fn()
+    } catch (err) {
+      deps.logger.warn({ err: (err as Error).message }, 'error while closing')
+    }
+  }
+}

@@ -1,0 +1,136 @@
+import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib'
+import type { Logger } from 'pino'
+import type { SigningKeys } from '../crypto/keys.ts'
+import type { Clock } from '../deps.ts'
+import { signEvent } from './sign.ts'
+import type { EventSink } from './sinks.ts'
+
+export interface AmqpSinkOptions {
+  /** Bound on TCP connect + AMQP handshake + channel open. */
+  connectTimeoutMs?: number
+  /** Bound on waiting for the broker's confirm of one message. */
+  confirmTimeoutMs?: number
+}
+
+interface Link {
+  conn: ChannelModel
+  ch: ConfirmChannel
+  /** Exchanges asserted on this channel; a new connection asserts them again. */
+  asserted: Set<string>
+}
+
+/**
+ * Publishes signed events to RabbitMQ on a confirm channel. No reconnect loop of its own: a failed
+ * publish rejects and the relay retries with backoff, so the broker being away never hangs a caller
+ * and every message counts as sent only once the broker has confirmed it.
+ */
+export function createAmqpSink(url: string, keys: SigningKeys, clock: Clock, logger: Logger, opts: AmqpSinkOptions = {}): EventSink {
+  const connectTimeoutMs = opts.connectTimeoutMs ?? 2000
+  const confirmTimeoutMs = opts.confirmTimeoutMs ?? 5000
+  let link: Link | null = null
+  let connecting: Promise<Link> | null = null
+  let closed = false
+
+  // Forget a broken link so the next publish reconnects; closing it quietly frees the socket.
+  function drop(l: Link, why: string): void {
+    if (link !== l) return
+    link = null
+    logger.warn({ reason: why }, 'event broker connection lost')
+    l.conn.close().catch(() => {})
+  }
+
+  async function open(): Promise<Link> {
+    // `timeout` is amqplib's socket timeout, active until the AMQP handshake completes.
+    const conn = await connect(url, { timeout: connectTimeoutMs })
+    // Listeners from the start: an 'error' emitted with none would crash the process.
+    let l: Link | undefined
+    conn.on('error', (err: Error) => l && drop(l, err.message))
+    conn.on('close', () => l && drop(l, 'connection closed'))
+    try {
+      const ch = await conn.createConfirmChannel()
+      const link: Link = { conn, ch, asserted: new Set() }
+      ch.on('error', (err: Error) => drop(link, err.message))
+      ch.on('close', () => drop(link, 'channel closed'))
+      l = link
+      return link
+    } catch (err) {
+      conn.close().catch(() => {})
+      throw err
+    }
+  }
+
+  function getLink(): Promise<Link> {
+    if (closed) return Promise.reject(new Error('event sink closed'))
+    if (link) return Promise.resolve(link)
+    // One connection attempt at a time, shared by concurrent publishers.
+    connecting ??= connectOnce().finally(() => {
+      connecting = null
+    })
+    return connecting
+  }
+
+  async function connectOnce(): Promise<Link> {
+    const attempt = open()
+    let l: Link
+    try {
+      l = await withTimeout(attempt, connectTimeoutMs + 500, 'connect to event broker timed out')
+    } catch (err) {
+      // A handshake that completes after we gave up must not leak its connection.
+      attempt.then((late) => late.conn.close().catch(() => {}), () => {})
+      throw err
+    }
+    if (closed) {
+      l.conn.close().catch(() => {})
+      throw new Error('event sink closed')
+    }
+    link = l
+    return l
+  }
+
+  return {
+    kind: 'amqp',
+    async ready() {
+      await getLink()
+    },
+    async publish(exchange, routingKey, event) {
+      // Signed at publish time, as Barong does: `iat`/`exp` count from when the message leaves.
+      const body = Buffer.from(JSON.stringify(await signEvent(keys, event, clock.now() / 1000)))
+      const l = await getLink()
+      try {
+        if (!l.asserted.has(exchange)) {
+          // Barong's exchanges: direct and durable, so bound queues survive a broker restart.
+          await l.ch.assertExchange(exchange, 'direct', { durable: true })
+          l.asserted.add(exchange)
+        }
+        await withTimeout(
+          new Promise<void>((resolve, reject) => {
+            l.ch.publish(exchange, routingKey, body, { contentType: 'application/json', persistent: true }, (err: unknown) =>
+              err ? reject(err instanceof Error ? err : new Error(`broker nacked the message: ${String(err)}`)) : resolve(),
+            )
+          }),
+          confirmTimeoutMs,
+          'event broker confirm timed out',
+        )
+      } catch (err) {
+        // The channel's state is unknown after any failure (a closed channel, a lost confirm):
+        // start over on a fresh connection rather than publish into it again.
+        drop(l, (err as Error).message)
+        throw err
+      }
+    },
+    async close() {
+      closed = true
+      const l = link ?? (await connecting?.catch(() => null)) ?? null
+      link = null
+      if (l) await l.conn.close().catch(() => {})
+    },
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms)
+  })
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer))
+}

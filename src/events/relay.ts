@@ -1,0 +1,211 @@
+import { asc, eq, inArray, isNull, sql } from 'drizzle-orm'
+import type { Logger } from 'pino'
+import type { Clock } from '../deps.ts'
+import type { Database } from '../storage/db.ts'
+import type { Executor } from '../storage/tx.ts'
+import { eventOutbox } from '../storage/schema/index.ts'
+import type { EventSink } from './sinks.ts'
+
+export interface RelayDeps {
+  db: Database
+  sink: EventSink
+  logger: Logger
+  clock: Clock
+}
+
+export interface RelayOptions {
+  /** Rows locked and published per transaction. */
+  batchSize?: number
+  /** Poll interval when the outbox is empty (a kick wakes the loop sooner). */
+  idleMs?: number
+  /** First retry delay after a failure; doubles per consecutive failure up to maxBackoffMs. */
+  minBackoffMs?: number
+  maxBackoffMs?: number
+}
+
+export interface Relay {
+  /** Runs the loop in the background until stop(). */
+  start(): void
+  /** Wakes an idle loop now: call after committing a change that recorded events. */
+  kick(): void
+  /** Publishes until the outbox is empty (true) or timeoutMs passed (false). Never throws. */
+  drain(timeoutMs: number): Promise<boolean>
+  /** Ends the loop after the current batch. Does not close the sink: its owner does. */
+  stop(): Promise<void>
+}
+
+/**
+ * - empty: no unsent rows; progress: rows published, look again now;
+ * - blocked: unsent rows exist but another instance holds them; failed: publish or database error.
+ */
+type Step = 'empty' | 'progress' | 'blocked' | 'failed'
+
+/**
+ * The outbox relay: publishes `event_outbox` rows in id order and marks them sent. Delivery is
+ * at least once: a row is marked sent only after the sink accepted it (for AMQP, after the
+ * broker's confirm), so a crash between the two publishes it again. With the `none` sink rows
+ * are marked sent without going anywhere: events are dropped, by configuration.
+ */
+export function createRelay(deps: RelayDeps, opts: RelayOptions = {}): Relay {
+  const { db, sink, logger, clock } = deps
+  const batchSize = opts.batchSize ?? 100
+  const idleMs = opts.idleMs ?? 1000
+  const minBackoffMs = opts.minBackoffMs ?? 500
+  const maxBackoffMs = opts.maxBackoffMs ?? 30_000
+
+  let streak = 0 // consecutive failed steps
+  let chain: Promise<unknown> = Promise.resolve()
+  let running = false
+  let loopDone: Promise<void> = Promise.resolve()
+  let kicked = false
+  let wake: { fn: () => void; kickable: boolean } | null = null
+
+  async function batch(): Promise<Step> {
+    // Idle polls stay a single indexed read: no transaction, no locks.
+    const head = await db
+      .select({ id: eventOutbox.id })
+      .from(eventOutbox)
+      .where(isNull(eventOutbox.sentAt))
+      .orderBy(asc(eventOutbox.id))
+      .limit(1)
+    const first = head[0]
+    if (!first) return 'empty'
+    if (sink.ready) {
+      try {
+        await sink.ready()
+      } catch (err) {
+        // Counted on the oldest row, as a failed publish of it would be; no lock is needed for a counter.
+        return fail(db, first.id, err)
+      }
+    }
+    return db.transaction(async (tx) => {
+      // SKIP LOCKED: rows another instance is publishing are left to it, never sent twice at once.
+      const rows = await tx
+        .select()
+        .from(eventOutbox)
+        .where(isNull(eventOutbox.sentAt))
+        .orderBy(asc(eventOutbox.id))
+        .limit(batchSize)
+        .for('update', { skipLocked: true })
+      if (rows.length === 0) return 'blocked'
+      const sent: number[] = []
+      let failure: { id: number; err: unknown } | null = null
+      for (const row of rows) {
+        try {
+          await sink.publish(row.exchange, row.routingKey, row.payload)
+          sent.push(row.id)
+        } catch (err) {
+          // Stop at the first failure: later rows must not overtake it.
+          failure = { id: row.id, err }
+          break
+        }
+      }
+      if (sent.length > 0) {
+        await tx.update(eventOutbox).set({ sentAt: new Date(clock.now()) }).where(inArray(eventOutbox.id, sent))
+      }
+      return failure ? fail(tx, failure.id, failure.err) : 'progress'
+    })
+  }
+
+  async function fail(ex: Executor, id: number, error: unknown): Promise<Step> {
+    const err = error instanceof Error ? error : new Error(String(error))
+    await ex
+      .update(eventOutbox)
+      .set({ attempts: sql`${eventOutbox.attempts} + 1`, lastError: err.message.slice(0, 1000) })
+      .where(eq(eventOutbox.id, id))
+    noteFailure(err, id)
+    return 'failed'
+  }
+
+  // One line per failure streak: a broker down for an hour must not write a line per retry.
+  function noteFailure(err: Error, eventId?: number): void {
+    streak++
+    if (streak === 1) logger.error({ err: err.message, eventId, sink: sink.kind }, 'event relay: publishing failed, retrying with backoff')
+  }
+
+  async function safeBatch(): Promise<Step> {
+    try {
+      const step = await batch()
+      if (step !== 'failed' && streak > 0) {
+        logger.info({ failedAttempts: streak }, 'event relay: publishing recovered')
+        streak = 0
+      }
+      return step
+    } catch (err) {
+      // The database itself failed (the transaction rolled back, nothing was marked sent).
+      noteFailure(err instanceof Error ? err : new Error(String(err)))
+      return 'failed'
+    }
+  }
+
+  // Batches of one relay never overlap (loop and drain share this chain), so its own rows go out in order.
+  function step(): Promise<Step> {
+    const next = chain.then(safeBatch)
+    chain = next.catch(() => {})
+    return next
+  }
+
+  function backoffMs(): number {
+    const base = Math.min(maxBackoffMs, minBackoffMs * 2 ** Math.max(0, streak - 1))
+    // ±20% jitter so several instances do not retry in lockstep.
+    return Math.round(base * (0.8 + Math.random() * 0.4))
+  }
+
+  function sleep(ms: number, kickable: boolean): Promise<void> {
+    return new Promise((resolve) => {
+      const fn = () => {
+        clearTimeout(timer)
+        if (wake?.fn === fn) wake = null
+        resolve()
+      }
+      // Unref'd: an idle relay never keeps the process alive on its own.
+      const timer = setTimeout(fn, ms)
+      timer.unref()
+      wake = { fn, kickable }
+    })
+  }
+
+  async function loop(): Promise<void> {
+    while (running) {
+      kicked = false
+      const s = await step()
+      if (!running) break
+      if (s === 'progress') continue
+      // A kick does not cut a backoff short: every request would otherwise retry a dead broker.
+      if (s === 'failed') await sleep(backoffMs(), false)
+      else if (!kicked) await sleep(idleMs, true)
+    }
+  }
+
+  return {
+    start() {
+      if (running) return
+      running = true
+      loopDone = loop().catch((err: unknown) => {
+        running = false
+        logger.error({ err: (err as Error).message }, 'event relay loop ended unexpectedly')
+      })
+    },
+    kick() {
+      kicked = true
+      if (wake?.kickable) wake.fn()
+    },
+    async drain(timeoutMs) {
+      const deadline = Date.now() + timeoutMs
+      for (;;) {
+        const s = await step()
+        if (s === 'empty') return true
+        const left = deadline - Date.now()
+        if (left <= 0) return false
+        if (s === 'progress') continue
+        const wait = Math.min(left, s === 'blocked' ? 50 : backoffMs())
+        await new Promise((r) => setTimeout(r, wait))
+      }
+    },
+    async stop() {
+      running = false
+      wake?.fn()
+      await loopDone
+    },
+  }
+}

@@ -1,0 +1,55 @@
+import type { Context } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import { StoreUnavailableError } from '../cache/store.ts'
+import type { AppEnv } from './env.ts'
+import { AppError, errors } from './errors.ts'
+
+const DB_DOWN_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'CONNECT_TIMEOUT',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '53300', // too_many_connections
+  '57014', // statement timeout
+])
+
+function isDbUnavailable(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code
+    if (typeof code === 'string' && DB_DOWN_CODES.has(code)) return true
+  }
+  return false
+}
+
+/** Maps any error to `{"errors":[key]}`; never a stack trace. */
+export function toAppError(err: unknown): AppError | null {
+  if (err instanceof AppError) return err
+  if (err instanceof StoreUnavailableError) return errors.storeUnavailable()
+  if (isDbUnavailable(err)) return errors.dbUnavailable()
+  if (err instanceof HTTPException && err.status === 413) return errors.payloadTooLarge()
+  return null
+}
+
+export function onError(err: Error, c: Context<AppEnv>): Response {
+  const known = toAppError(err)
+  if (known) {
+    if (known.status >= 500) c.var.logger?.warn({ err: err.message }, 'dependency unavailable')
+    for (const [k, v] of Object.entries(known.headers)) c.header(k, v)
+    return c.json({ errors: known.keys }, known.status)
+  }
+  if (err instanceof HTTPException && err.status < 500) {
+    return c.json({ errors: ['server.bad_request'] }, err.status)
+  }
+  ;(c.var.logger ?? console).error({ err: { message: err.message, stack: err.stack } }, 'unhandled error')
+  return c.json({ errors: ['server.internal_error'] }, 500)
+}
+
+export function notFound(c: Context<AppEnv>): Response {
+  return c.json({ errors: ['record.not_found'] }, 404)
+}

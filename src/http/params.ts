@@ -1,0 +1,188 @@
+import type { Context } from 'hono'
+import { AppError } from './errors.ts'
+
+/**
+ * Barong (Grape) parameter declarations. Params arrive as query, form, multipart or JSON and are merged
+ * into one object; failures become Barong's keys in declaration order (spec §4.0):
+ * absent → `<prefix>.missing_<name>`, blank with allowBlank:false → `<prefix>.empty_<name>` (an absent
+ * param gets both), type coercion → `invalid` (or a custom key), `values` → `value` (or a custom key).
+ */
+export type ParamType = 'string' | 'integer' | 'boolean' | 'date' | 'json-string' | 'any' | 'files'
+
+export interface ParamSpec {
+  type: ParamType
+  required?: boolean
+  allowBlank?: boolean
+  values?: readonly (string | number)[]
+  /** Compare `values` case-insensitively (verbs, actions). */
+  valuesIgnoreCase?: boolean
+  default?: unknown
+  missing?: string
+  empty?: string
+  invalid?: string
+  valueError?: string
+  /** Custom check after coercion; returns an error key or null. */
+  check?: (value: unknown) => string | null
+  description?: string
+  /** Integer bounds (checked with the `invalid` key unless `rangeError`). */
+  min?: number
+  max?: number
+  rangeError?: string
+}
+
+export type ParamsSpec = Record<string, ParamSpec>
+
+type Out<S extends ParamSpec> = S['type'] extends 'integer'
+  ? number
+  : S['type'] extends 'boolean'
+    ? boolean
+    : S['type'] extends 'files'
+      ? File[]
+      : S['type'] extends 'any'
+        ? unknown
+        : string
+
+export type ParamsOf<P extends ParamsSpec> = {
+  [K in keyof P]: P[K]['required'] extends true
+    ? Out<P[K]>
+    : P[K] extends { default: unknown }
+      ? Out<P[K]>
+      : Out<P[K]> | undefined
+}
+
+export type RawParams = Record<string, unknown>
+
+const isBlank = (v: unknown): boolean => {
+  if (v === undefined || v === null) return true
+  if (typeof v === 'string') return v.trim() === ''
+  if (Array.isArray(v)) return v.length === 0
+  if (typeof v === 'object' && !(v instanceof File)) return Object.keys(v as object).length === 0
+  return false
+}
+
+function coerce(type: ParamType, v: unknown): { ok: true; value: unknown } | { ok: false } {
+  switch (type) {
+    case 'any':
+      return { ok: true, value: v }
+    case 'string':
+    case 'json-string':
+      if (typeof v === 'string') return { ok: true, value: v }
+      if (typeof v === 'number' || typeof v === 'boolean') return { ok: true, value: String(v) }
+      return { ok: false }
+    case 'integer':
+      if (typeof v === 'number' && Number.isSafeInteger(v)) return { ok: true, value: v }
+      if (typeof v === 'string' && /^\s*[-+]?\d{1,15}\s*$/.test(v)) return { ok: true, value: Number(v) }
+      return { ok: false }
+    case 'boolean':
+      if (v === true || v === 'true' || v === '1' || v === 1) return { ok: true, value: true }
+      if (v === false || v === 'false' || v === '0' || v === 0) return { ok: true, value: false }
+      return { ok: false }
+    case 'date': {
+      if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v)) return { ok: false }
+      const d = new Date(`${v}T00:00:00Z`)
+      return Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== v ? { ok: false } : { ok: true, value: v }
+    }
+    case 'files': {
+      const list = Array.isArray(v) ? v : [v]
+      return list.every((f) => f instanceof File) ? { ok: true, value: list } : { ok: false }
+    }
+  }
+}
+
+/** Pure: raw merged params → typed params or Barong's error keys. */
+export function validateParams<P extends ParamsSpec>(
+  prefix: string,
+  spec: P,
+  raw: RawParams,
+): { ok: true; value: ParamsOf<P> } | { ok: false; errors: string[] } {
+  const errs: string[] = []
+  const out: Record<string, unknown> = Object.create(null)
+  for (const [name, s] of Object.entries(spec)) {
+    const present = Object.prototype.hasOwnProperty.call(raw, name) && raw[name] !== undefined
+    const v = present ? raw[name] : undefined
+    const blankNotAllowed = s.allowBlank === false
+    if (!present) {
+      if (s.required) errs.push(s.missing ?? `${prefix}.missing_${name}`)
+      if (s.required && blankNotAllowed) errs.push(s.empty ?? `${prefix}.empty_${name}`)
+      if (s.default !== undefined) out[name] = s.default
+      continue
+    }
+    if (blankNotAllowed && isBlank(v)) {
+      errs.push(s.empty ?? `${prefix}.empty_${name}`)
+      continue
+    }
+    if (v === null || (v === '' && s.type !== 'string' && s.type !== 'json-string' && s.type !== 'any')) {
+      // Grape leaves an explicit null/empty optional param as nil.
+      if (s.default !== undefined) out[name] = s.default
+      else if (s.required && s.type !== 'string') errs.push(s.invalid ?? 'invalid')
+      continue
+    }
+    const c = coerce(s.type, v)
+    if (!c.ok) {
+      errs.push(s.invalid ?? 'invalid')
+      continue
+    }
+    let value = c.value
+    if (s.type === 'integer' && ((s.min !== undefined && (value as number) < s.min) || (s.max !== undefined && (value as number) > s.max))) {
+      errs.push(s.rangeError ?? s.invalid ?? 'invalid')
+      continue
+    }
+    if (s.values) {
+      const cmp = s.valuesIgnoreCase ? String(value).toLowerCase() : value
+      const allowed = s.values.map((x) => (s.valuesIgnoreCase ? String(x).toLowerCase() : x))
+      if (!allowed.includes(cmp as string | number)) {
+        errs.push(s.valueError ?? 'value')
+        continue
+      }
+    }
+    if (s.check) {
+      const k = s.check(value)
+      if (k) {
+        errs.push(k)
+        continue
+      }
+    }
+    out[name] = value
+  }
+  return errs.length ? { ok: false, errors: [...new Set(errs)] } : { ok: true, value: out as ParamsOf<P> }
+}
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
+
+function assign(target: RawParams, src: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(src)) if (!FORBIDDEN_KEYS.has(k)) target[k] = v
+}
+
+/** Merges query string and body (JSON, urlencoded or multipart) into one params object. */
+export async function readParams(c: Context): Promise<RawParams> {
+  const raw: RawParams = Object.create(null)
+  const url = new URL(c.req.url)
+  for (const key of new Set(url.searchParams.keys())) {
+    const all = url.searchParams.getAll(key)
+    const k = key.endsWith('[]') ? key.slice(0, -2) : key
+    if (!FORBIDDEN_KEYS.has(k)) raw[k] = key.endsWith('[]') ? all : all[all.length - 1]
+  }
+  const method = c.req.method
+  if (method === 'GET' || method === 'HEAD') return raw
+  const type = (c.req.header('content-type') ?? '').toLowerCase()
+  if (type.startsWith('application/json')) {
+    const text = await c.req.text()
+    if (text.trim() === '') return raw
+    let body: unknown
+    try {
+      body = JSON.parse(text)
+    } catch {
+      throw new AppError('server.invalid_json', 400)
+    }
+    if (body && typeof body === 'object' && !Array.isArray(body)) assign(raw, body as Record<string, unknown>)
+    else throw new AppError('server.invalid_json', 400)
+  } else if (type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data')) {
+    const body = await c.req.parseBody({ all: true })
+    for (const [key, v] of Object.entries(body)) {
+      const k = key.endsWith('[]') ? key.slice(0, -2) : key
+      if (FORBIDDEN_KEYS.has(k)) continue
+      raw[k] = key.endsWith('[]') && !Array.isArray(v) ? [v] : v
+    }
+  }
+  return raw
+}

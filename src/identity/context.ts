@@ -1,0 +1,50 @@
+import type { Context } from 'hono'
+import { destroySession, openSession, readSession } from '../accounts/sessions.ts'
+import type { RequestMeta } from '../accounts/activities.ts'
+import type { Deps } from '../deps.ts'
+import type { AppEnv } from '../http/env.ts'
+import { AppError } from '../http/errors.ts'
+import { readSessionCookie, writeSessionCookie } from '../http/session-cookie.ts'
+import type { User } from '../storage/schema/index.ts'
+
+export type IdentityDeps = Pick<Deps, 'config' | 'db' | 'store' | 'clock' | 'keys' | 'secrets' | 'captcha' | 'relay' | 'logger'>
+
+export function requestMeta(c: Context<AppEnv>): RequestMeta {
+  return { ip: c.var.clientIp, ua: c.req.header('user-agent') ?? null }
+}
+
+export const sessionSettings = (deps: Pick<Deps, 'config'>) => ({
+  idleMs: deps.config.env.BARONG_SESSION_EXPIRE_TIME * 1000,
+  absoluteMs: deps.config.env.BARONG_SESSION_ABSOLUTE_TIME * 1000,
+})
+
+/**
+ * A fresh session id at every sign-in (the one the request carried, if any, is destroyed): no
+ * session fixation. Returns the CSRF token for the response body.
+ */
+export async function signIn(c: Context<AppEnv>, deps: IdentityDeps, user: User): Promise<string> {
+  const previous = readSessionCookie(c, deps.config.env)
+  if (previous) {
+    const old = await readSession(deps.store, previous)
+    if (old) await destroySession(deps.store, old)
+  }
+  const meta = requestMeta(c)
+  const session = await openSession(deps.store, sessionSettings(deps), { uid: user.uid, ip: meta.ip, ua: meta.ua }, deps.clock.now())
+  writeSessionCookie(c, deps.config.env, session.id)
+  c.header('Cache-Control', 'no-store')
+  return session.data.csrf
+}
+
+/** Runs the captcha check when the endpoint is protected (it comes before any other logic). */
+export async function checkCaptcha(
+  deps: IdentityDeps,
+  endpoint: 'user_create' | 'session_create' | 'password_reset' | 'email_confirmation',
+  response: unknown,
+): Promise<void> {
+  if (deps.config.env.BARONG_CAPTCHA === 'none') return
+  if (!deps.config.barong.captcha_protected_endpoints.includes(endpoint)) return
+  const failure = await deps.captcha.verify(response, endpoint === 'session_create')
+  if (failure) throw new AppError(failure.key, failure.status)
+}
+
+export const nowDate = (deps: Pick<Deps, 'clock'>) => new Date(deps.clock.now())

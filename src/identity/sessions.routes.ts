@@ -1,0 +1,121 @@
+import { eq } from 'drizzle-orm'
+import type { Context } from 'hono'
+import { recordUserActivity } from '../accounts/activities.ts'
+import { presentUserWithFullInfo } from '../accounts/entities.ts'
+import { clearLoginAttempts, countLoginAttempt } from '../accounts/login-limits.ts'
+import { checkUserOtp } from '../accounts/otp.ts'
+import { destroySession, readSession, safeEqual } from '../accounts/sessions.ts'
+import { userEventRecord } from '../accounts/user-record.ts'
+import { normalizeEmail, uidOf } from '../accounts/users.ts'
+import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from '../crypto/password.ts'
+import { recordEvent } from '../events/outbox.ts'
+import type { Api } from '../http/api.ts'
+import type { AppEnv } from '../http/env.ts'
+import { AppError } from '../http/errors.ts'
+import { clearSessionCookie, readSessionCookie } from '../http/session-cookie.ts'
+import { users, type User } from '../storage/schema/index.ts'
+import { withTx } from '../storage/tx.ts'
+import { checkCaptcha, nowDate, requestMeta, signIn, type IdentityDeps } from './context.ts'
+
+const REASONS = {
+  banned: 'Your account is banned',
+  deleted: 'Your account is deleted',
+  notActive: 'Your account is not active',
+  invalid: 'Invalid Email or Password',
+  otp: 'OTP code is invalid',
+} as const
+
+export function registerSessionRoutes(api: Api, deps: IdentityDeps) {
+  const env = deps.config.env
+  const limits = { accountMax: env.BARONG_LOGIN_MAX_ATTEMPTS, ipMax: env.BARONG_LOGIN_IP_MAX_ATTEMPTS, windowMs: env.BARONG_LOGIN_ATTEMPT_WINDOW * 1000 }
+
+  const failed = async (c: Context<AppEnv>, user: User, action: string, reason: string, key: string, status: 401 | 403): Promise<never> => {
+    await recordUserActivity(deps.db, requestMeta(c), { userId: user.id, topic: 'session', action, result: 'failed', reason }, nowDate(deps))
+    throw new AppError(key, status)
+  }
+
+  api.add({
+    method: 'post',
+    path: '/identity/sessions',
+    tag: 'identity',
+    prefix: 'identity.session',
+    summary: 'Start a new session',
+    status: 200,
+    params: {
+      email: { type: 'any', required: true },
+      password: { type: 'string', required: true },
+      captcha_response: { type: 'any', check: (v) => (typeof v === 'string' || (v && typeof v === 'object') ? null : 'identity.session.invalid_captcha_format') },
+      otp_code: { type: 'string' },
+    },
+    handler: async (c, p) => {
+      await checkCaptcha(deps, 'session_create', p.captcha_response)
+      const email = typeof p.email === 'string' ? normalizeEmail(p.email) : ''
+      const meta = requestMeta(c)
+      if (!(await countLoginAttempt(deps.store, limits, email, meta.ip))) {
+        throw new AppError('identity.session.too_many_attempts', 429, { 'Retry-After': String(env.BARONG_LOGIN_ATTEMPT_WINDOW) })
+      }
+      const [user] = email ? await deps.db.select().from(users).where(eq(users.email, email)).limit(1) : []
+      // The password is checked before anything about the account is revealed (no enumeration).
+      if (!user) {
+        await burnPasswordCheck(p.password)
+        throw new AppError('identity.session.invalid_params', 401)
+      }
+      if (!(await verifyPassword(user.passwordDigest, p.password))) {
+        await failed(c, user, 'login', REASONS.invalid, 'identity.session.invalid_params', 401)
+      }
+      if (user.state === 'banned') await failed(c, user, 'login', REASONS.banned, 'identity.session.banned', 401)
+      if (user.state === 'deleted') await failed(c, user, 'login', REASONS.deleted, 'identity.session.deleted', 401)
+      if (user.state !== 'active' && user.state !== 'pending') await failed(c, user, 'login', REASONS.notActive, 'identity.session.not_active', 401)
+      let action = 'login'
+      if (user.otp) {
+        action = 'login::2fa'
+        if (!p.otp_code || p.otp_code.trim() === '') throw new AppError('identity.session.missing_otp', 401)
+        // A reused code is refused like a wrong one: the answer never says a code was once valid.
+        if (!(await checkUserOtp(deps.db, deps.secrets, user, p.otp_code.trim(), deps.clock.now()))) {
+          await failed(c, user, action, REASONS.otp, 'identity.session.invalid_otp', 403)
+        }
+      }
+      await clearLoginAttempts(deps.store, email)
+      const now = nowDate(deps)
+      const fresh = await withTx(deps.db, async (tx) => {
+        let u = user
+        if (needsRehash(user.passwordDigest)) {
+          // Imported bcrypt (or older Argon2 parameters): upgraded now that the plain password is known.
+          ;[u] = (await tx.update(users).set({ passwordDigest: await hashPassword(p.password) }).where(eq(users.id, user.id)).returning()) as [User]
+        }
+        await recordUserActivity(tx, meta, { userId: u.id, topic: 'session', action, result: 'succeed' }, now)
+        const referral = u.referralId ? await uidOf(tx, u.referralId) : null
+        await recordEvent(tx, 'system.session.create', { record: { user: userEventRecord(u, referral), user_ip: meta.ip, user_agent: meta.ua } })
+        return u
+      })
+      deps.relay.kick()
+      const csrf = await signIn(c, deps, fresh)
+      return c.json(await presentUserWithFullInfo(deps.db, fresh, csrf), 200)
+    },
+  })
+
+  api.add({
+    method: 'delete',
+    path: '/identity/sessions',
+    tag: 'identity',
+    prefix: 'identity.session',
+    summary: 'Destroy the current session',
+    status: 200,
+    handler: async (c) => {
+      const id = readSessionCookie(c, env)
+      const session = id ? await readSession(deps.store, id) : null
+      const [user] = session ? await deps.db.select().from(users).where(eq(users.uid, session.data.uid)).limit(1) : []
+      if (!session || !user) throw new AppError('identity.session.not_found', 404)
+      if (env.BARONG_CSRF_PROTECTION) {
+        // Logout is CSRF-checked (Barong's is not): a cross-site request cannot sign a user out.
+        const token = c.req.header('x-csrf-token')
+        if (!token) throw new AppError('authz.missing_csrf_token', 401)
+        if (!safeEqual(token, session.data.csrf)) throw new AppError('authz.csrf_token_mismatch', 401)
+      }
+      await recordUserActivity(deps.db, requestMeta(c), { userId: user.id, topic: 'session', action: 'logout', result: 'succeed' }, nowDate(deps))
+      await destroySession(deps.store, session)
+      clearSessionCookie(c, env)
+      return c.json(200, 200)
+    },
+  })
+}

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest'
+import { validateParams } from '../../src/http/params.ts'
+
+const signup = {
+  email: { type: 'string', required: true, allowBlank: false },
+  password: { type: 'string', required: true, allowBlank: false },
+  refid: { type: 'string' },
+} as const
+
+describe("validateParams: Grape's keys", () => {
+  it('an absent non-blank param yields missing then empty, in declaration order', () => {
+    expect(validateParams('identity.user', signup, {})).toEqual({
+      ok: false,
+      errors: ['identity.user.missing_email', 'identity.user.empty_email', 'identity.user.missing_password', 'identity.user.empty_password'],
+    })
+  })
+  it('a blank value yields only empty', () => {
+    expect(validateParams('identity.user', signup, { email: '  ', password: 'x' })).toEqual({ ok: false, errors: ['identity.user.empty_email'] })
+  })
+  it('custom keys, type coercion, values, ranges', () => {
+    const spec = {
+      page: { type: 'integer', default: 1, invalid: 'non_integer_page', min: 1, rangeError: 'non_positive_page' },
+      extended: { type: 'boolean', default: false, invalid: 'admin.user.non_boolean_extended' },
+      verb: { type: 'string', values: ['get', 'post'], valuesIgnoreCase: true, valueError: 'admin.permissions.invalid_verb' },
+    } as const
+    expect(validateParams('x', spec, {})).toEqual({ ok: true, value: { page: 1, extended: false } })
+    expect(validateParams('x', spec, { page: '2', extended: '1', verb: 'GET' })).toEqual({ ok: true, value: { page: 2, extended: true, verb: 'GET' } })
+    expect(validateParams('x', spec, { page: 'two', extended: 'maybe', verb: 'trace' })).toEqual({
+      ok: false,
+      errors: ['non_integer_page', 'admin.user.non_boolean_extended', 'admin.permissions.invalid_verb'],
+    })
+    expect(validateParams('x', spec, { page: '0' })).toEqual({ ok: false, errors: ['non_positive_page'] })
+  })
+  it('ignores prototype keys and undeclared params', () => {
+    const raw = JSON.parse('{"__proto__": {"admin": true}, "email": "a@b.c", "password": "p", "role": "superadmin"}')
+    const r = validateParams('identity.user', signup, raw)
+    expect(r).toEqual({ ok: true, value: { email: 'a@b.c', password: 'p' } })
+    expect(({} as Record<string, unknown>).admin).toBeUndefined()
+  })
+})
