@@ -32,8 +32,10 @@ export const hashSessionId = (id: string) => createHash('sha256').update(id).dig
 const newSessionId = () => randomBytes(32).toString('base64url')
 export const newCsrfToken = () => randomBytes(32).toString('hex')
 
+// The record outlives its inactivity deadline (until the absolute one), so a late request is told
+// `client_session_mismatch` as Barong does, rather than finding nothing.
 function ttlOf(data: SessionData, now: number): number {
-  return Math.max(1, Math.min(data.expireAt, data.absoluteExpireAt) - now)
+  return Math.max(1, data.absoluteExpireAt - now)
 }
 
 export async function openSession(

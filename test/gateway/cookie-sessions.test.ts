@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestApp, type TestApp } from '../helpers/app.ts'
+import { Client, register, seedDefaults } from '../helpers/http.ts'
+import { AUTH, setUser } from '../helpers/gateway.ts'
+
+let t: TestApp
+beforeAll(async () => {
+  t = await createTestApp()
+  await seedDefaults(t)
+})
+afterAll(async () => t?.close())
+
+const ME = `${AUTH}/api/v2/barong/resource/users/me`
+const errors = async (res: Response) => (await res.json()).errors
+
+describe('the authorization endpoint: paths and rules', () => {
+  it('pass paths answer 200 without Authorization, whatever the caller sends', async () => {
+    const res = await t.app.request(`${AUTH}/api/v2/barong/identity/sessions`, { method: 'POST', headers: { Authorization: 'Bearer forged' } })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('authorization')).toBeNull()
+    expect(await res.text()).toBe('')
+  })
+
+  it.each([
+    ['api/v2/barong/management/users', 401, 'authz.permission_denied'],
+    ['API/V2/BARONG/MANAGEMENT/users', 401, 'authz.permission_denied'],
+    ['api/v2/peatio/management/x', 401, 'authz.permission_denied'],
+    ['api/v2/barong/management%2fusers', 400, 'authz.invalid_path'],
+    ['api/v2/barong/identity%2f..%2fadmin', 400, 'authz.invalid_path'],
+    ['api/v2/barong/identity;x=1/sessions', 400, 'authz.invalid_path'],
+    ['api/v2/barong/identity%00/sessions', 400, 'authz.invalid_path'],
+    ['api/v2/barong/identityx/sessions', 401, 'authz.invalid_session'],
+    ['api/v2/barong/publicity', 401, 'authz.invalid_session'],
+  ])('%s → %i %s', async (path, status, key) => {
+    const res = await t.app.request(`${AUTH}/${path}`)
+    expect(res.status).toBe(status)
+    expect(await errors(res)).toEqual([key])
+  })
+
+  it('method override headers are ignored: the verb checked is the real one', async () => {
+    const { client } = await register(t)
+    client.csrf = undefined
+    const res = await client.get(ME, { 'X-HTTP-Method-Override': 'DELETE', 'X-Method-Override': 'POST' })
+    expect(res.status).toBe(200)
+  })
+
+  it('Traefik forwardAuth: the original request comes in X-Forwarded-Method / -Uri', async () => {
+    const { client } = await register(t)
+    const ok = await client.get(AUTH, { 'X-Forwarded-Method': 'GET', 'X-Forwarded-Uri': '/api/v2/barong/resource/users/me?x=1' })
+    expect(ok.status).toBe(200)
+    expect(ok.headers.get('authorization')).toMatch(/^Bearer /)
+    const anon = await t.app.request(AUTH, { headers: { 'X-Forwarded-Method': 'GET', 'X-Forwarded-Uri': '/api/v2/barong/admin/users' } })
+    expect(anon.status).toBe(401)
+  })
+})
+
+describe('cookie sessions', () => {
+  it('no session → 401 authz.invalid_session', async () => {
+    const res = await t.app.request(ME)
+    expect(res.status).toBe(401)
+    expect(await errors(res)).toEqual(['authz.invalid_session'])
+  })
+
+  it('CSRF: state-changing verbs need the token; GET/HEAD do not', async () => {
+    const { client } = await register(t)
+    const csrf = client.csrf!
+    client.csrf = undefined
+    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
+      const missing = await client.request(method, ME)
+      expect(await errors(missing)).toEqual(['authz.missing_csrf_token'])
+      const wrong = await client.request(method, ME, undefined, { 'X-CSRF-Token': '0'.repeat(64) })
+      expect(await errors(wrong)).toEqual(['authz.csrf_token_mismatch'])
+      const short = await client.request(method, ME, undefined, { 'X-CSRF-Token': 'x' })
+      expect(await errors(short)).toEqual(['authz.csrf_token_mismatch'])
+      expect((await client.request(method, ME, undefined, { 'X-CSRF-Token': csrf })).status).toBe(200)
+    }
+    expect((await client.request('GET', ME)).status).toBe(200)
+    expect((await client.request('HEAD', ME)).status).toBe(200)
+  })
+
+  it('CSRF protection can be turned off', async () => {
+    const off = await createTestApp({ BARONG_CSRF_PROTECTION: 'false' })
+    try {
+      await seedDefaults(off)
+      const { client } = await register(off)
+      client.csrf = undefined
+      expect((await client.request('POST', ME)).status).toBe(200)
+    } finally {
+      await off.close()
+    }
+  })
+
+  it('another user agent → client_session_mismatch, and the session is destroyed', async () => {
+    const { client } = await register(t)
+    const ua = client.ua
+    client.ua = 'curl/8.0'
+    const res = await client.get(ME)
+    expect(res.status).toBe(401)
+    expect(await errors(res)).toEqual(['authz.client_session_mismatch'])
+    client.ua = ua
+    expect(await errors(await client.get(ME))).toEqual(['authz.invalid_session'])
+  })
+
+  it('the session is bound to the /16 of the login IP', async () => {
+    const { client } = await register(t)
+    client.ip = '10.1.200.200'
+    expect((await client.get(ME)).status).toBe(200)
+    client.ip = '10.2.2.3'
+    expect(await errors(await client.get(ME))).toEqual(['authz.client_session_mismatch'])
+  })
+
+  it('X-Forwarded-For is believed only from trusted proxies', async () => {
+    const strict = await createTestApp({ BARONG_TRUSTED_PROXIES: '192.0.2.0/24' })
+    try {
+      const res = await strict.app.request('/api/v2/barong/public/ping', { headers: { 'X-Forwarded-For': '203.0.113.9' } })
+      expect(res.status).toBe(200)
+      // The in-process peer is 127.0.0.1, not trusted here: the forwarded address is ignored.
+      await seedDefaults(strict)
+      const a = await register(strict)
+      a.client.ip = '198.51.100.1'
+      expect((await a.client.get(ME)).status).toBe(200)
+    } finally {
+      await strict.close()
+    }
+  })
+
+  it('sliding expiry: requests 25 minutes apart keep it alive; 31 idle minutes end it', async () => {
+    const { client } = await register(t)
+    for (let i = 0; i < 5; i++) {
+      t.clock.advance(25 * 60_000)
+      expect((await client.get(ME)).status).toBe(200)
+    }
+    t.clock.advance(31 * 60_000)
+    expect(await errors(await client.get(ME))).toEqual(['authz.client_session_mismatch'])
+  })
+
+  it('banned, locked or deleted users are refused at the next request; pending users pass', async () => {
+    const { client, body } = await register(t)
+    expect(body.state).toBe('pending')
+    expect((await client.get(ME)).status).toBe(200)
+    for (const state of ['banned', 'locked', 'deleted']) {
+      await setUser(t, body.uid, { state })
+      const res = await client.get(ME)
+      expect(res.status).toBe(401)
+      expect(await errors(res)).toEqual(['authz.user_not_active'])
+    }
+  })
+})
