@@ -6,8 +6,9 @@ import type { AppEnv } from '../http/env.ts'
 import { AppError } from '../http/errors.ts'
 import { readSessionCookie, writeSessionCookie } from '../http/session-cookie.ts'
 import type { User } from '../storage/schema/index.ts'
+import { announce } from '../accounts/invalidation.ts'
 
-export type IdentityDeps = Pick<Deps, 'config' | 'db' | 'store' | 'clock' | 'keys' | 'secrets' | 'captcha' | 'relay' | 'logger'>
+export type IdentityDeps = Pick<Deps, 'config' | 'db' | 'store' | 'clock' | 'keys' | 'secrets' | 'captcha' | 'relay' | 'logger' | 'authzCache'>
 
 export function requestMeta(c: Context<AppEnv>): RequestMeta {
   return { ip: c.var.clientIp, ua: c.req.header('user-agent') ?? null }
@@ -48,3 +49,9 @@ export async function checkCaptcha(
 }
 
 export const nowDate = (deps: Pick<Deps, 'clock'>) => new Date(deps.clock.now())
+
+/** After a committed change to a user: every instance drops its cached snapshot (state, role, level). */
+export async function userChanged(deps: IdentityDeps, uid: string): Promise<void> {
+  deps.authzCache.forgetUser(uid)
+  await announce(deps.store, 'users', uid)
+}

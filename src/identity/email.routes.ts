@@ -9,7 +9,7 @@ import type { Api } from '../http/api.ts'
 import { AppError } from '../http/errors.ts'
 import { users } from '../storage/schema/index.ts'
 import { withTx } from '../storage/tx.ts'
-import { checkCaptcha, nowDate, signIn, type IdentityDeps } from './context.ts'
+import { checkCaptcha, nowDate, signIn, userChanged, type IdentityDeps } from './context.ts'
 import { recordConfirmationEvent } from './users.routes.ts'
 
 export function registerEmailRoutes(api: Api, deps: IdentityDeps) {
@@ -58,6 +58,7 @@ export function registerEmailRoutes(api: Api, deps: IdentityDeps) {
       })
       if (!confirmed) throw new AppError('identity.user.utilized_token', 422)
       deps.relay.kick()
+      await userChanged(deps, confirmed.uid)
       // The confirmation link signs the user in, as Barong's does.
       const csrf = await signIn(c, deps, confirmed)
       return c.json(await presentUserWithFullInfo(deps.db, confirmed, csrf), 201)

@@ -30,6 +30,9 @@ describe('register → confirm → login → logout', () => {
     expect(confirmed.labels).toMatchObject([{ key: 'email', value: 'verified', scope: 'private' }])
     expect(confirmed.csrf_token).toMatch(/^[0-9a-f]{64}$/)
     expect(client.cookie).not.toBe(signupCookie)
+    // The gateway sees the new state at once (cached snapshots are dropped on change).
+    const jwt = (await client.get('/api/v2/auth/api/v2/barong/resource/users/me')).headers.get('authorization')!
+    expect(JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString())).toMatchObject({ state: 'active', level: 1 })
     const [confirmedEvent] = await eventsFor(t, 'user.email.confirmed', email)
     expect(confirmedEvent).toMatchObject({ record: { user: { email, state: 'active' }, domain: 'openware.com' } })
 
