@@ -7,8 +7,36 @@ export const ARGON2_PARAMS = { algorithm: 2 as Algorithm, memoryCost: 19456, tim
 
 const MAX_INPUT_BYTES = 1024
 
+/** Raised when too many hashes are waiting: the caller answers 503 quickly instead of queueing forever. */
+export class HashBusyError extends Error {
+  constructor() {
+    super('password hashing is saturated')
+    this.name = 'HashBusyError'
+  }
+}
+
+// Argon2 runs on libuv's small thread pool; bounding it keeps a login flood from starving everything else.
+const MAX_ACTIVE = 4
+const MAX_WAITING = 256
+let active = 0
+const waiting: Array<() => void> = []
+
+async function inSlot<T>(fn: () => Promise<T>): Promise<T> {
+  if (active >= MAX_ACTIVE) {
+    if (waiting.length >= MAX_WAITING) throw new HashBusyError()
+    await new Promise<void>((resolve) => waiting.push(resolve))
+  } else active++
+  try {
+    return await fn()
+  } finally {
+    const next = waiting.shift()
+    if (next) next()
+    else active--
+  }
+}
+
 export function hashPassword(password: string): Promise<string> {
-  return hash(password, ARGON2_PARAMS)
+  return inSlot(() => hash(password, ARGON2_PARAMS))
 }
 
 export const isBcryptHash = (digest: string) => /^\$2[abxy]\$\d{2}\$/.test(digest)
@@ -27,14 +55,16 @@ export async function verifyPassword(digest: string, password: string): Promise<
   if (bytes > MAX_INPUT_BYTES) return false
   if (isBcryptHash(digest)) {
     if (bytes > 72) return false
-    return bcrypt.compare(password, digest)
+    return inSlot(() => bcrypt.compare(password, digest))
   }
   if (!digest.startsWith('$argon2')) return false
-  try {
-    return await verify(digest, password)
-  } catch {
-    return false
-  }
+  return inSlot(async () => {
+    try {
+      return await verify(digest, password)
+    } catch {
+      return false
+    }
+  })
 }
 
 // A real hash of a random string: verifying against it costs what a real check costs (no timing oracle).

@@ -1,6 +1,7 @@
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { StoreUnavailableError } from '../cache/store.ts'
+import { HashBusyError } from '../crypto/password.ts'
 import type { AppEnv } from './env.ts'
 import { AppError, errors } from './errors.ts'
 
@@ -31,6 +32,7 @@ function isDbUnavailable(err: unknown): boolean {
 export function toAppError(err: unknown): AppError | null {
   if (err instanceof AppError) return err
   if (err instanceof StoreUnavailableError) return errors.storeUnavailable()
+  if (err instanceof HashBusyError) return new AppError('server.busy', 503, { 'Retry-After': '1' })
   if (isDbUnavailable(err)) return errors.dbUnavailable()
   if (err instanceof HTTPException && err.status === 413) return errors.payloadTooLarge()
   return null
