@@ -24,7 +24,7 @@ export const QWERTY_STRINGS: readonly string[] = Object.freeze([
   'plokmijnuhbygvtfcrdxeszwaq',
   '014725836914702583697894561230258/369*+-*/',
   'abcdefghijklmnopqrstuvwxyz',
-]);
+])
 
 /** PasswordVariants::LEET_SPEAK */
 export const LEET_SPEAK: readonly (readonly [string, string])[] = Object.freeze([
@@ -41,12 +41,12 @@ export const LEET_SPEAK: readonly (readonly [string, string])[] = Object.freeze(
   ['8', 'b'],
   ['9', 'g'],
   ['0', 'o'],
-] as const);
+] as const)
 
 /** PasswordVariants::LEET_SPEAK_ALT = LEET_SPEAK.dup.merge!("1" => "l") (key keeps its position). */
 export const LEET_SPEAK_ALT: readonly (readonly [string, string])[] = Object.freeze(
   LEET_SPEAK.map(([k, v]) => [k, k === '1' ? 'l' : v] as const),
-);
+)
 
 /** PasswordVariants::KEYBOARDMAP_DOWNRIGHT */
 export const KEYBOARDMAP_DOWNRIGHT: readonly (readonly [string, string])[] = Object.freeze([
@@ -76,7 +76,7 @@ export const KEYBOARDMAP_DOWNRIGHT: readonly (readonly [string, string])[] = Obj
   ['o', 'l'],
   ['9', 'o'],
   ['0', 'p'],
-] as const);
+] as const)
 
 /** PasswordVariants::KEYBOARDMAP_DOWNLEFT */
 export const KEYBOARDMAP_DOWNLEFT: readonly (readonly [string, string])[] = Object.freeze([
@@ -106,10 +106,10 @@ export const KEYBOARDMAP_DOWNLEFT: readonly (readonly [string, string])[] = Obje
   ['0', 'o'],
   ['p', 'l'],
   ['-', 'p'],
-] as const);
+] as const)
 
 /** PasswordVariants::BOTTOM_ROW_REGEXP = /[zxcvbnm,\.\/\<\>\?]/ — no keyboard-shift variants when present. */
-export const BOTTOM_ROW_REGEXP = /[zxcvbnm,./<>?]/;
+export const BOTTOM_ROW_REGEXP = /[zxcvbnm,./<>?]/
 
 /** PasswordVariants::LEET_SPEAK_REGEXP = /[\@\!\$1234567890]/ — leet variants only when present. */
-export const LEET_SPEAK_REGEXP = /[@!$1234567890]/;
+export const LEET_SPEAK_REGEXP = /[@!$1234567890]/

@@ -4,11 +4,11 @@
  * weakened), `NistBonusBits`, `QwertyAdjuster`, `DictionaryAdjuster` and `PasswordVariants`).
  *
  * Ruby semantics reproduced here:
- * - strings are handled as Unicode code points (Ruby `String#chars`, `#reverse`, `#length`, `[0...n]`);
- * - `downcase` is Ruby's full Unicode mapping, applied code point by code point (no final-sigma context);
- * - `[[:upper:]]`, `[[:lower:]]`, `[[:digit:]]` are Onigmo's Unicode classes (Uppercase, Lowercase, Nd);
- *   `\s` and `/[^a-zA-Z0-9 ]/` are ASCII as in Ruby;
- * - `String#tr` with the gem's maps (single characters, no ranges) is a per-code-point substitution;
+ * - strings are handled as Unicode code points (Ruby `String#chars`, `#reverse`, `#length`, `[0...n]`)
+ * - `downcase` is Ruby's full Unicode mapping, applied code point by code point (no final-sigma context)
+ * - `[[:upper:]]`, `[[:lower:]]`, `[[:digit:]]` are Onigmo's Unicode classes (Uppercase, Lowercase, Nd)
+ *   `\s` and `/[^a-zA-Z0-9 ]/` are ASCII as in Ruby
+ * - `String#tr` with the gem's maps (single characters, no ranges) is a per-code-point substitution
  * - `Regexp.union(...)` + `sub`/`gsub` is leftmost matching where, at one position, the alternative that
  *   comes first in the union wins. It is implemented with a hash/trie scan (linear in the input) rather
  *   than a 10,000-branch JS regexp.
@@ -24,13 +24,13 @@ import {
   LEET_SPEAK_ALT,
   LEET_SPEAK_REGEXP,
   QWERTY_STRINGS,
-} from './password-keyboard.ts';
-import { COMMON_PASSWORDS } from './password-words.ts';
+} from './password-keyboard.ts'
+import { COMMON_PASSWORDS } from './password-words.ts'
 
 export interface PasswordPolicy {
-  regexp: RegExp;
-  minEntropy: number;
-  useDictionary: boolean;
+  regexp: RegExp
+  minEntropy: number
+  useDictionary: boolean
 }
 
 /**
@@ -40,24 +40,24 @@ export interface PasswordPolicy {
  * - `'longest-first'`: the longest word, as the gem's source literally does (`COMMON_PASSWORDS` is
  *   `%w(...).sort_by(&:length).reverse`); gives `Password1123` = 6. Kept for comparison with a live Barong.
  */
-export type DictionaryOrder = 'list' | 'longest-first';
+export type DictionaryOrder = 'list' | 'longest-first'
 
 export interface EntropyOptions {
-  useDictionary: boolean;
-  minEntropy: number;
-  dictionaryOrder?: DictionaryOrder;
+  useDictionary: boolean
+  minEntropy: number
+  dictionaryOrder?: DictionaryOrder
 }
 
 /** Barong's default `BARONG_PASSWORD_REGEXP` (Ruby source, compiled with `Regexp.new`). */
 export const DEFAULT_PASSWORD_REGEXP =
-  '^(?=.*[[:lower:]])(?=.*[[:upper:]])(?=.*[[:digit:]])(?=.*[[:graph:]]).{8,80}$';
+  '^(?=.*[[:lower:]])(?=.*[[:upper:]])(?=.*[[:digit:]])(?=.*[[:graph:]]).{8,80}$'
 
 /** StrengthChecker::PASSWORD_LIMIT */
-const PASSWORD_LIMIT = 1_000;
+const PASSWORD_LIMIT = 1_000
 /** Longest password (code points) that checkPassword hands to a regexp at all. */
-const CHECK_LENGTH_CAP = 128;
+const CHECK_LENGTH_CAP = 128
 /** DictionaryAdjuster min_word_length (Barong does not change it). */
-const MIN_WORD_LENGTH = 4;
+const MIN_WORD_LENGTH = 4
 
 // ---------------------------------------------------------------------------------------------------------
 // Ruby string helpers (code points)
@@ -65,126 +65,126 @@ const MIN_WORD_LENGTH = 4;
 
 /** `str[0...limit]` by code points, without walking past `limit`. */
 function takeCodePoints(str: string, limit: number): string {
-  if (str.length <= limit) return str; // UTF-16 length >= code point count
-  let count = 0;
-  let i = 0;
+  if (str.length <= limit) return str // UTF-16 length >= code point count
+  let count = 0
+  let i = 0
   while (i < str.length && count < limit) {
-    const c = str.charCodeAt(i);
-    i += c >= 0xd800 && c <= 0xdbff && i + 1 < str.length && isLowSurrogate(str.charCodeAt(i + 1)) ? 2 : 1;
-    count++;
+    const c = str.charCodeAt(i)
+    i += c >= 0xd800 && c <= 0xdbff && i + 1 < str.length && isLowSurrogate(str.charCodeAt(i + 1)) ? 2 : 1
+    count++
   }
-  return str.slice(0, i);
+  return str.slice(0, i)
 }
 
 function isLowSurrogate(c: number): boolean {
-  return c >= 0xdc00 && c <= 0xdfff;
+  return c >= 0xdc00 && c <= 0xdfff
 }
 
 /** Number of code points, counting no further than `cap + 1`. */
 function codePointLengthCapped(str: string, cap: number): number {
-  let count = 0;
-  let i = 0;
+  let count = 0
+  let i = 0
   while (i < str.length) {
-    const c = str.charCodeAt(i);
-    i += c >= 0xd800 && c <= 0xdbff && i + 1 < str.length && isLowSurrogate(str.charCodeAt(i + 1)) ? 2 : 1;
-    if (++count > cap) return count;
+    const c = str.charCodeAt(i)
+    i += c >= 0xd800 && c <= 0xdbff && i + 1 < str.length && isLowSurrogate(str.charCodeAt(i + 1)) ? 2 : 1
+    if (++count > cap) return count
   }
-  return count;
+  return count
 }
 
-const downcaseCache = new Map<string, string>();
+const downcaseCache = new Map<string, string>()
 
 /** Ruby `String#downcase` (full Unicode case mapping, per character, no context rules). */
 export function rubyDowncase(str: string): string {
-  let out = '';
+  let out = ''
   for (const ch of str) {
-    const code = ch.codePointAt(0)!;
+    const code = ch.codePointAt(0)!
     if (code < 0x80) {
-      out += code >= 0x41 && code <= 0x5a ? String.fromCharCode(code + 32) : ch;
-      continue;
+      out += code >= 0x41 && code <= 0x5a ? String.fromCharCode(code + 32) : ch
+      continue
     }
-    let lower = downcaseCache.get(ch);
+    let lower = downcaseCache.get(ch)
     if (lower === undefined) {
-      lower = ch.toLowerCase();
-      if (downcaseCache.size < 4096) downcaseCache.set(ch, lower);
+      lower = ch.toLowerCase()
+      if (downcaseCache.size < 4096) downcaseCache.set(ch, lower)
     }
-    out += lower;
+    out += lower
   }
-  return out;
+  return out
 }
 
 /** Ruby `String#reverse` (by character). */
 function rubyReverse(str: string): string {
-  return Array.from(str).reverse().join('');
+  return Array.from(str).reverse().join('')
 }
 
 /** Ruby `String#tr(keys.join, values.join)` for single-character maps. */
 function makeTr(pairs: readonly (readonly [string, string])[]): (str: string) => string {
-  const map = new Map<string, string>();
-  for (const [from, to] of pairs) if (!map.has(from)) map.set(from, to);
+  const map = new Map<string, string>()
+  for (const [from, to] of pairs) if (!map.has(from)) map.set(from, to)
   return (str: string) => {
-    let out = '';
-    for (const ch of str) out += map.get(ch) ?? ch;
-    return out;
-  };
+    let out = ''
+    for (const ch of str) out += map.get(ch) ?? ch
+    return out
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // EntropyCalculator + NistBonusBits
 // ---------------------------------------------------------------------------------------------------------
 
-const UPPER = /\p{Uppercase}/u; // Onigmo [[:upper:]]
-const LOWER = /\p{Lowercase}/u; // Onigmo [[:lower:]]
-const DIGIT = /\p{Nd}/u; // Onigmo [[:digit:]]
-const OTHER = /[^a-zA-Z0-9 ]/u;
-const RUBY_WS_RUN = /[ \t\n\v\f\r]+/; // Ruby /\s+/
+const UPPER = /\p{Uppercase}/u // Onigmo [[:upper:]]
+const LOWER = /\p{Lowercase}/u // Onigmo [[:lower:]]
+const DIGIT = /\p{Nd}/u // Onigmo [[:digit:]]
+const OTHER = /[^a-zA-Z0-9 ]/u
+const RUBY_WS_RUN = /[ \t\n\v\f\r]+/ // Ruby /\s+/
 
 /** NistBonusBits.calculate_bonus_bits_for */
 function bonusBits(password: string): number {
-  const upper = UPPER.test(password);
-  const lower = LOWER.test(password);
-  const numeric = DIGIT.test(password);
-  const other = OTHER.test(password);
-  const space = password.includes(' ');
+  const upper = UPPER.test(password)
+  const lower = LOWER.test(password)
+  const numeric = DIGIT.test(password)
+  const other = OTHER.test(password)
+  const space = password.includes(' ')
 
-  let bonus: number;
-  if (upper && lower && other && numeric) bonus = 6;
-  else if (upper && lower && other && !numeric) bonus = 5;
-  else if (numeric && other && !upper && !lower) bonus = -2;
-  else if (numeric && !other && !upper && !lower) bonus = -6;
-  else bonus = 0;
+  let bonus: number
+  if (upper && lower && other && numeric) bonus = 6
+  else if (upper && lower && other && !numeric) bonus = 5
+  else if (numeric && other && !upper && !lower) bonus = -2
+  else if (numeric && !other && !upper && !lower) bonus = -6
+  else bonus = 0
 
   if (!space) {
-    bonus -= 2;
+    bonus -= 2
   } else if (rubySplitWhitespace(password).length > 3) {
-    bonus += 1;
+    bonus += 1
   }
-  return bonus;
+  return bonus
 }
 
 /** Ruby `str.split(/\s+/)`: leading empty field kept, trailing empty fields dropped. */
 function rubySplitWhitespace(str: string): string[] {
-  const parts = str.split(RUBY_WS_RUN);
-  while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
-  return parts;
+  const parts = str.split(RUBY_WS_RUN)
+  while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop()
+  return parts
 }
 
 /** EntropyCalculator.calculate(password) — `bits_with_repeats_weakened` + bonus bits. */
 function nistEntropy(password: string): number {
-  const multiplier = new Map<number, number>();
-  let bits = 0;
-  let index = 0;
+  const multiplier = new Map<number, number>()
+  let bits = 0
+  let index = 0
   for (const ch of password) {
-    const code = ch.codePointAt(0)!;
-    const base = multiplier.get(code) ?? 1;
-    multiplier.set(code, base * 0.75);
-    if (index > 19) bits += base;
-    else if (index > 7) bits += base * 1.5;
-    else if (index > 0) bits += base * 2;
-    else bits += 4;
-    index++;
+    const code = ch.codePointAt(0)!
+    const base = multiplier.get(code) ?? 1
+    multiplier.set(code, base * 0.75)
+    if (index > 19) bits += base
+    else if (index > 7) bits += base * 1.5
+    else if (index > 0) bits += base * 2
+    else bits += 4
+    index++
   }
-  return bits + bonusBits(password);
+  return bits + bonusBits(password)
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -193,98 +193,98 @@ function nistEntropy(password: string): number {
 
 interface QwertyMatcher {
   /** alternative -> its position in the gem's Regexp.union */
-  order: Map<string, number>;
-  lengths: number[];
+  order: Map<string, number>
+  lengths: number[]
 }
 
 const qwertyMatcher: QwertyMatcher = (() => {
-  const order = new Map<string, number>();
-  let n = 0;
+  const order = new Map<string, number>()
+  let n = 0
   for (const row of QWERTY_STRINGS) {
     for (let z = 6; z >= 3; z--) {
       for (let x = 0; x <= row.length - z; x++) {
         // qwerty_string[x, z].sub('-', '\\-') -> the alternative keeps a literal backslash before the
         // first '-', and Regexp.union escapes it, so such runs only match text that has "\-" in it.
-        const alt = row.slice(x, x + z).replace('-', '\\-');
-        if (!order.has(alt)) order.set(alt, n);
-        n++;
+        const alt = row.slice(x, x + z).replace('-', '\\-')
+        if (!order.has(alt)) order.set(alt, n)
+        n++
       }
     }
   }
-  const lengths = [...new Set([...order.keys()].map((k) => k.length))].sort((a, b) => a - b);
-  return { order, lengths };
-})();
+  const lengths = [...new Set([...order.keys()].map((k) => k.length))].sort((a, b) => a - b)
+  return { order, lengths }
+})()
 
 /** QwertyAdjuster#mask_qwerty_strings: password.gsub(all_qwerty_strings, '*') */
 function maskQwertyStrings(password: string): string {
-  const { order, lengths } = qwertyMatcher;
-  let out = '';
-  let i = 0;
+  const { order, lengths } = qwertyMatcher
+  let out = ''
+  let i = 0
   while (i < password.length) {
-    let best = -1;
-    let bestLength = 0;
+    let best = -1
+    let bestLength = 0
     for (const len of lengths) {
-      if (i + len > password.length) break;
-      const idx = order.get(password.slice(i, i + len));
+      if (i + len > password.length) break
+      const idx = order.get(password.slice(i, i + len))
       if (idx !== undefined && (best === -1 || idx < best)) {
-        best = idx;
-        bestLength = len;
+        best = idx
+        bestLength = len
       }
     }
     if (best === -1) {
-      out += password[i];
-      i += 1; // alternatives are ASCII: stepping by UTF-16 unit never splits a match
+      out += password[i]
+      i += 1 // alternatives are ASCII: stepping by UTF-16 unit never splits a match
     } else {
-      out += '*';
-      i += bestLength;
+      out += '*'
+      i += bestLength
     }
   }
-  return out;
+  return out
 }
 
 /** QwertyAdjuster#adjusted_entropy with entropy_threshhold = min_entropy (early bail-outs included). */
 function qwertyAdjustedEntropy(basePassword: string, threshold: number): number {
-  const revPassword = rubyReverse(basePassword);
-  let lowest = Math.min(nistEntropy(basePassword), nistEntropy(revPassword));
-  if (lowest < threshold) return lowest;
+  const revPassword = rubyReverse(basePassword)
+  let lowest = Math.min(nistEntropy(basePassword), nistEntropy(revPassword))
+  if (lowest < threshold) return lowest
 
-  const qPassword = maskQwertyStrings(basePassword);
-  if (qPassword !== basePassword) lowest = Math.min(lowest, nistEntropy(qPassword));
-  if (lowest < threshold) return lowest;
+  const qPassword = maskQwertyStrings(basePassword)
+  if (qPassword !== basePassword) lowest = Math.min(lowest, nistEntropy(qPassword))
+  if (lowest < threshold) return lowest
 
-  const qRevPassword = maskQwertyStrings(revPassword);
-  if (qRevPassword !== revPassword) lowest = Math.min(lowest, nistEntropy(qRevPassword));
-  return lowest;
+  const qRevPassword = maskQwertyStrings(revPassword)
+  if (qRevPassword !== revPassword) lowest = Math.min(lowest, nistEntropy(qRevPassword))
+  return lowest
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // PasswordVariants
 // ---------------------------------------------------------------------------------------------------------
 
-const trDownRight = makeTr(KEYBOARDMAP_DOWNRIGHT);
-const trDownLeft = makeTr(KEYBOARDMAP_DOWNLEFT);
-const trLeet = makeTr(LEET_SPEAK);
-const trLeetAlt = makeTr(LEET_SPEAK_ALT);
+const trDownRight = makeTr(KEYBOARDMAP_DOWNRIGHT)
+const trDownLeft = makeTr(KEYBOARDMAP_DOWNLEFT)
+const trLeet = makeTr(LEET_SPEAK)
+const trLeetAlt = makeTr(LEET_SPEAK_ALT)
 
 /** PasswordVariants.all_variants (uniq'd; order does not matter to the minimum taken over them). */
 function allVariants(password: string): string[] {
-  const lower = rubyDowncase(password);
-  const variants = new Set<string>([lower]);
+  const lower = rubyDowncase(password)
+  const variants = new Set<string>([lower])
   if (!BOTTOM_ROW_REGEXP.test(lower)) {
     for (const tr of [trDownRight, trDownLeft]) {
-      const v = tr(lower);
-      variants.add(v);
-      variants.add(rubyReverse(v));
+      const v = tr(lower)
+      variants.add(v)
+      variants.add(rubyReverse(v))
     }
   }
   if (LEET_SPEAK_REGEXP.test(lower)) {
     for (const tr of [trLeet, trLeetAlt]) {
-      const v = tr(lower);
-      variants.add(v);
-      variants.add(rubyReverse(v));
+      const v = tr(lower)
+      variants.add(v)
+      variants.add(rubyReverse(v))
     }
   }
-  return [...variants];
+  return [...variants]
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -292,60 +292,60 @@ function allVariants(password: string): string[] {
 // ---------------------------------------------------------------------------------------------------------
 
 interface TrieNode {
-  next: Map<number, TrieNode>;
+  next: Map<number, TrieNode>
   /** index of the word ending here in the gem's source list, -1 if none */
-  word: number;
+  word: number
 }
 
 const dictionaryTrie: TrieNode = (() => {
-  const root: TrieNode = { next: new Map(), word: -1 };
+  const root: TrieNode = { next: new Map(), word: -1 }
   COMMON_PASSWORDS.forEach((word, index) => {
-    if (word.length < MIN_WORD_LENGTH) return; // .reject { |i| i.length < min_word_length }
-    let node = root;
+    if (word.length < MIN_WORD_LENGTH) return // .reject { |i| i.length < min_word_length }
+    let node = root
     for (let i = 0; i < word.length; i++) {
-      const c = word.charCodeAt(i);
-      let child = node.next.get(c);
+      const c = word.charCodeAt(i)
+      let child = node.next.get(c)
       if (!child) {
-        child = { next: new Map(), word: -1 };
-        node.next.set(c, child);
+        child = { next: new Map(), word: -1 }
+        node.next.set(c, child)
       }
-      node = child;
+      node = child
     }
-    if (node.word === -1) node.word = index;
-  });
-  return root;
-})();
+    if (node.word === -1) node.word = index
+  })
+  return root
+})()
 
 /** variant.sub(dictionary_words, '*') */
 function maskFirstDictionaryWord(variant: string, order: DictionaryOrder): string {
   for (let start = 0; start < variant.length; start++) {
-    let node: TrieNode | undefined = dictionaryTrie;
-    let bestIndex = -1;
-    let bestLength = 0;
+    let node: TrieNode | undefined = dictionaryTrie
+    let bestIndex = -1
+    let bestLength = 0
     for (let i = start; i < variant.length; i++) {
-      node = node.next.get(variant.charCodeAt(i));
-      if (!node) break;
+      node = node.next.get(variant.charCodeAt(i))
+      if (!node) break
       if (node.word !== -1) {
-        const length = i - start + 1;
+        const length = i - start + 1
         if (order === 'longest-first' ? length > bestLength : bestIndex === -1 || node.word < bestIndex) {
-          bestIndex = node.word;
-          bestLength = length;
+          bestIndex = node.word
+          bestLength = length
         }
       }
     }
-    if (bestIndex !== -1) return variant.slice(0, start) + '*' + variant.slice(start + bestLength);
+    if (bestIndex !== -1) return variant.slice(0, start) + '*' + variant.slice(start + bestLength)
   }
-  return variant;
+  return variant
 }
 
 /** DictionaryAdjuster#adjusted_entropy */
 function dictionaryAdjustedEntropy(password: string, order: DictionaryOrder): number {
-  const basePassword = rubyDowncase(password);
-  let lowest = nistEntropy(basePassword);
+  const basePassword = rubyDowncase(password)
+  let lowest = nistEntropy(basePassword)
   for (const variant of allVariants(basePassword)) {
-    lowest = Math.min(lowest, nistEntropy(maskFirstDictionaryWord(variant, order)));
+    lowest = Math.min(lowest, nistEntropy(maskFirstDictionaryWord(variant, order)))
   }
-  return lowest;
+  return lowest
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -357,15 +357,15 @@ function dictionaryAdjustedEntropy(password: string, order: DictionaryOrder): nu
  * `/password/validate` returns. Only the first 1,000 code points are looked at (gem's PASSWORD_LIMIT).
  */
 export function passwordEntropy(password: string, opts: EntropyOptions): number {
-  const basePassword = takeCodePoints(password, PASSWORD_LIMIT);
-  const order = opts.dictionaryOrder ?? 'list';
+  const basePassword = takeCodePoints(password, PASSWORD_LIMIT)
+  const order = opts.dictionaryOrder ?? 'list'
   let entropy = Math.min(
     nistEntropy(basePassword),
     nistEntropy(rubyDowncase(basePassword)),
     qwertyAdjustedEntropy(basePassword, opts.minEntropy),
-  );
-  if (opts.useDictionary) entropy = Math.min(entropy, dictionaryAdjustedEntropy(basePassword, order));
-  return entropy;
+  )
+  if (opts.useDictionary) entropy = Math.min(entropy, dictionaryAdjustedEntropy(basePassword, order))
+  return entropy
 }
 
 /** Barong's check order: regexp first ('password.requirements'), then entropy ('password.weak'); null when accepted. */
@@ -373,19 +373,19 @@ export function checkPassword(
   password: string,
   policy: PasswordPolicy,
 ): 'password.requirements' | 'password.weak' | null {
-  if (typeof password !== 'string') return 'password.requirements';
-  if (codePointLengthCapped(password, CHECK_LENGTH_CAP) > CHECK_LENGTH_CAP) return 'password.requirements';
-  policy.regexp.lastIndex = 0; // a /g or /y regexp would otherwise be stateful
-  if (!policy.regexp.test(password)) return 'password.requirements';
-  const entropy = passwordEntropy(password, { useDictionary: policy.useDictionary, minEntropy: policy.minEntropy });
-  return entropy < policy.minEntropy ? 'password.weak' : null;
+  if (typeof password !== 'string') return 'password.requirements'
+  if (codePointLengthCapped(password, CHECK_LENGTH_CAP) > CHECK_LENGTH_CAP) return 'password.requirements'
+  policy.regexp.lastIndex = 0 // a /g or /y regexp would otherwise be stateful
+  if (!policy.regexp.test(password)) return 'password.requirements'
+  const entropy = passwordEntropy(password, { useDictionary: policy.useDictionary, minEntropy: policy.minEntropy })
+  return entropy < policy.minEntropy ? 'password.weak' : null
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // Ruby (Onigmo) regexp source -> JS RegExp ('u')
 // ---------------------------------------------------------------------------------------------------------
 
-const GRAPH = '[^\\p{White_Space}\\p{Cc}\\p{Cn}\\p{Cs}]';
+const GRAPH = '[^\\p{White_Space}\\p{Cc}\\p{Cn}\\p{Cs}]'
 
 /**
  * POSIX bracket classes as Onigmo defines them for Unicode strings (checked code point by code point
@@ -406,9 +406,9 @@ const POSIX_CLASSES: Record<string, { frag?: string; negFrag?: string; expr?: st
   ascii: { frag: '\\u0000-\\u007F', negExpr: '[^\\u0000-\\u007F]' },
   graph: { expr: GRAPH, negExpr: '[\\p{White_Space}\\p{Cc}\\p{Cn}\\p{Cs}]' },
   print: { expr: `(?:${GRAPH}|\\p{Zs})`, negExpr: '(?!\\p{Zs})[\\p{White_Space}\\p{Cc}\\p{Cn}\\p{Cs}]' },
-};
+}
 
-const JS_SYNTAX_CHARS = new Set('^$\\.*+?()[]{}|/'.split(''));
+const JS_SYNTAX_CHARS = new Set('^$\\.*+?()[]{}|/'.split(''))
 const SIMPLE_ESCAPES: Record<string, string> = {
   n: '\\n',
   t: '\\t',
@@ -418,20 +418,20 @@ const SIMPLE_ESCAPES: Record<string, string> = {
   e: '\\u001B',
   a: '\\u0007',
   '0': '\\u0000',
-};
+}
 /** Ruby's \d \w \s \h are ASCII-only. */
 const ASCII_CLASS_FRAGS: Record<string, string> = {
   d: '0-9',
   w: 'A-Za-z0-9_',
   s: ' \\t\\n\\v\\f\\r',
   h: '0-9A-Fa-f',
-};
+}
 
 class UnsupportedRegexp extends Error {}
 
 function literal(ch: string, inClass: boolean): string {
-  if (JS_SYNTAX_CHARS.has(ch) || (inClass && ch === '-')) return `\\${ch}`;
-  return ch;
+  if (JS_SYNTAX_CHARS.has(ch) || (inClass && ch === '-')) return `\\${ch}`
+  return ch
 }
 
 /**
@@ -443,132 +443,132 @@ function readEscape(
   i: number,
   inClass: boolean,
 ): { frag?: string; expr?: string; isSet?: boolean; end: number } {
-  const next = src[i + 1];
-  if (next === undefined) throw new UnsupportedRegexp('trailing backslash');
-  const lowerKey = next.toLowerCase();
+  const next = src[i + 1]
+  if (next === undefined) throw new UnsupportedRegexp('trailing backslash')
+  const lowerKey = next.toLowerCase()
   if (lowerKey in ASCII_CLASS_FRAGS && (next === lowerKey || next === next.toUpperCase())) {
-    const frag = ASCII_CLASS_FRAGS[lowerKey]!;
-    if (next === lowerKey) return { frag, isSet: true, end: i + 2 };
-    return { expr: `[^${frag}]`, end: i + 2 };
+    const frag = ASCII_CLASS_FRAGS[lowerKey]!
+    if (next === lowerKey) return { frag, isSet: true, end: i + 2 }
+    return { expr: `[^${frag}]`, end: i + 2 }
   }
   if (next in SIMPLE_ESCAPES) {
-    if (next === '0' && /[0-7]/.test(src[i + 2] ?? '')) throw new UnsupportedRegexp('octal escape');
-    return { frag: SIMPLE_ESCAPES[next]!, end: i + 2 };
+    if (next === '0' && /[0-7]/.test(src[i + 2] ?? '')) throw new UnsupportedRegexp('octal escape')
+    return { frag: SIMPLE_ESCAPES[next]!, end: i + 2 }
   }
   if (next === 'x') {
-    const m = /^[0-9A-Fa-f]{1,2}/.exec(src.slice(i + 2));
-    if (!m) throw new UnsupportedRegexp('bad \\x escape');
-    return { frag: `\\u{${m[0]}}`, end: i + 2 + m[0].length };
+    const m = /^[0-9A-Fa-f]{1,2}/.exec(src.slice(i + 2))
+    if (!m) throw new UnsupportedRegexp('bad \\x escape')
+    return { frag: `\\u{${m[0]}}`, end: i + 2 + m[0].length }
   }
   if (next === 'u') {
-    const braced = /^\{([0-9A-Fa-f]{1,6})\}/.exec(src.slice(i + 2));
-    if (braced) return { frag: `\\u{${braced[1]}}`, end: i + 2 + braced[0].length };
-    const m = /^[0-9A-Fa-f]{4}/.exec(src.slice(i + 2));
-    if (!m) throw new UnsupportedRegexp('bad \\u escape');
-    return { frag: `\\u{${m[0]}}`, end: i + 6 };
+    const braced = /^\{([0-9A-Fa-f]{1,6})\}/.exec(src.slice(i + 2))
+    if (braced) return { frag: `\\u{${braced[1]}}`, end: i + 2 + braced[0].length }
+    const m = /^[0-9A-Fa-f]{4}/.exec(src.slice(i + 2))
+    if (!m) throw new UnsupportedRegexp('bad \\u escape')
+    return { frag: `\\u{${m[0]}}`, end: i + 6 }
   }
   if (next === 'p' || next === 'P') {
-    const m = /^\{(\^?)([A-Za-z0-9_ =-]+)\}/.exec(src.slice(i + 2));
-    if (!m) throw new UnsupportedRegexp('bad property escape');
-    const negated = (next === 'P') !== (m[1] === '^');
-    return { frag: `\\${negated ? 'P' : 'p'}{${m[2]!.replace(/ /g, '_')}}`, end: i + 2 + m[0].length };
+    const m = /^\{(\^?)([A-Za-z0-9_ =-]+)\}/.exec(src.slice(i + 2))
+    if (!m) throw new UnsupportedRegexp('bad property escape')
+    const negated = (next === 'P') !== (m[1] === '^')
+    return { frag: `\\${negated ? 'P' : 'p'}{${m[2]!.replace(/ /g, '_')}}`, end: i + 2 + m[0].length }
   }
   if (!inClass) {
-    if (next === 'A') return { expr: '^', end: i + 2 };
-    if (next === 'z') return { expr: '$', end: i + 2 };
-    if (next === 'Z') return { expr: '(?=\\n?$)', end: i + 2 };
-    if (next === 'b' || next === 'B') return { expr: `\\${next}`, end: i + 2 };
+    if (next === 'A') return { expr: '^', end: i + 2 }
+    if (next === 'z') return { expr: '$', end: i + 2 }
+    if (next === 'Z') return { expr: '(?=\\n?$)', end: i + 2 }
+    if (next === 'b' || next === 'B') return { expr: `\\${next}`, end: i + 2 }
     if (/[1-9]/.test(next)) {
-      const m = /^[1-9][0-9]*/.exec(src.slice(i + 1))!;
-      return { expr: `\\${m[0]}`, end: i + 1 + m[0].length };
+      const m = /^[1-9][0-9]*/.exec(src.slice(i + 1))!
+      return { expr: `\\${m[0]}`, end: i + 1 + m[0].length }
     }
     if (next === 'k') {
-      const m = /^k<([A-Za-z_][A-Za-z0-9_]*)>/.exec(src.slice(i + 1));
-      if (!m) throw new UnsupportedRegexp('bad \\k escape');
-      return { expr: `\\k<${m[1]}>`, end: i + 1 + m[0].length };
+      const m = /^k<([A-Za-z_][A-Za-z0-9_]*)>/.exec(src.slice(i + 1))
+      if (!m) throw new UnsupportedRegexp('bad \\k escape')
+      return { expr: `\\k<${m[1]}>`, end: i + 1 + m[0].length }
     }
   }
-  if (/[A-Za-z0-9]/.test(next)) throw new UnsupportedRegexp(`unsupported escape \\${next}`);
-  const cp = src.codePointAt(i + 1)!;
-  const ch = String.fromCodePoint(cp);
-  return { frag: literal(ch, inClass), end: i + 1 + ch.length };
+  if (/[A-Za-z0-9]/.test(next)) throw new UnsupportedRegexp(`unsupported escape \\${next}`)
+  const cp = src.codePointAt(i + 1)!
+  const ch = String.fromCodePoint(cp)
+  return { frag: literal(ch, inClass), end: i + 1 + ch.length }
 }
 
 /** Translates a Ruby bracket expression starting at src[i] === '['. */
 function readBracket(src: string, start: number): { expr: string; end: number } {
-  let i = start + 1;
-  let negated = false;
+  let i = start + 1
+  let negated = false
   if (src[i] === '^') {
-    negated = true;
-    i++;
+    negated = true
+    i++
   }
-  const frags: string[] = [];
-  const exprs: string[] = [];
-  let first = true;
+  const frags: string[] = []
+  const exprs: string[] = []
+  let first = true
   for (;;) {
-    if (i >= src.length) throw new UnsupportedRegexp('unterminated character class');
-    const ch = src[i]!;
+    if (i >= src.length) throw new UnsupportedRegexp('unterminated character class')
+    const ch = src[i]!
     if (ch === ']' && !first) {
-      i++;
-      break;
+      i++
+      break
     }
-    first = false;
+    first = false
     if (ch === '[') {
-      const posix = /^\[:(\^?)([a-z]+):\]/.exec(src.slice(i));
-      if (!posix) throw new UnsupportedRegexp('nested character classes are not supported');
-      const cls = POSIX_CLASSES[posix[2]!];
-      if (!cls) throw new UnsupportedRegexp(`unknown POSIX class [:${posix[2]}:]`);
+      const posix = /^\[:(\^?)([a-z]+):\]/.exec(src.slice(i))
+      if (!posix) throw new UnsupportedRegexp('nested character classes are not supported')
+      const cls = POSIX_CLASSES[posix[2]!]
+      if (!cls) throw new UnsupportedRegexp(`unknown POSIX class [:${posix[2]}:]`)
       if (posix[1] === '^') {
-        if (cls.negFrag) frags.push(cls.negFrag);
-        else exprs.push(cls.negExpr!);
-      } else if (cls.frag) frags.push(cls.frag);
-      else exprs.push(cls.expr!);
-      i += posix[0].length;
-      continue;
+        if (cls.negFrag) frags.push(cls.negFrag)
+        else exprs.push(cls.negExpr!)
+      } else if (cls.frag) frags.push(cls.frag)
+      else exprs.push(cls.expr!)
+      i += posix[0].length
+      continue
     }
-    if (ch === '&' && src[i + 1] === '&') throw new UnsupportedRegexp('class intersection is not supported');
-    let atom: string;
+    if (ch === '&' && src[i + 1] === '&') throw new UnsupportedRegexp('class intersection is not supported')
+    let atom: string
     if (ch === '\\') {
-      const esc = readEscape(src, i, true);
-      i = esc.end;
+      const esc = readEscape(src, i, true)
+      i = esc.end
       if (esc.expr !== undefined) {
-        exprs.push(esc.expr);
-        continue;
+        exprs.push(esc.expr)
+        continue
       }
-      atom = esc.frag!;
+      atom = esc.frag!
     } else {
-      const cp = src.codePointAt(i)!;
-      const c = String.fromCodePoint(cp);
-      i += c.length;
-      atom = literal(c, true);
+      const cp = src.codePointAt(i)!
+      const c = String.fromCodePoint(cp)
+      i += c.length
+      atom = literal(c, true)
     }
     // range "a-b" (a '-' right before ']' is a literal)
     if (src[i] === '-' && src[i + 1] !== undefined && src[i + 1] !== ']') {
-      i++;
-      let end: string;
+      i++
+      let end: string
       if (src[i] === '\\') {
-        const esc = readEscape(src, i, true);
-        if (esc.frag === undefined) throw new UnsupportedRegexp('bad range end');
-        end = esc.frag;
-        i = esc.end;
+        const esc = readEscape(src, i, true)
+        if (esc.frag === undefined) throw new UnsupportedRegexp('bad range end')
+        end = esc.frag
+        i = esc.end
       } else if (src[i] === '[') {
-        throw new UnsupportedRegexp('bad range end');
+        throw new UnsupportedRegexp('bad range end')
       } else {
-        const cp = src.codePointAt(i)!;
-        const c = String.fromCodePoint(cp);
-        i += c.length;
-        end = literal(c, true);
+        const cp = src.codePointAt(i)!
+        const c = String.fromCodePoint(cp)
+        i += c.length
+        end = literal(c, true)
       }
-      frags.push(`${atom}-${end}`);
+      frags.push(`${atom}-${end}`)
     } else {
-      frags.push(atom);
+      frags.push(atom)
     }
   }
-  const classText = frags.join('');
-  if (exprs.length === 0) return { expr: `[${negated ? '^' : ''}${classText}]`, end: i };
-  const alternatives = [...(classText ? [`[${classText}]`] : []), ...exprs].join('|');
-  if (!negated) return { expr: `(?:${alternatives})`, end: i };
-  return { expr: `(?:(?!${alternatives})[^])`, end: i };
+  const classText = frags.join('')
+  if (exprs.length === 0) return { expr: `[${negated ? '^' : ''}${classText}]`, end: i }
+  const alternatives = [...(classText ? [`[${classText}]`] : []), ...exprs].join('|')
+  if (!negated) return { expr: `(?:${alternatives})`, end: i }
+  return { expr: `(?:(?!${alternatives})[^])`, end: i }
 }
 
 /**
@@ -579,133 +579,133 @@ function readBracket(src: string, start: number): { expr: string; end: number } 
  * nested classes / `&&`, `\G`, `\K`, ...).
  */
 export function rubyRegexpToJs(source: string): RegExp {
-  let out = '';
-  let i = 0;
-  let lastWasQuantifiable = false;
+  let out = ''
+  let i = 0
+  let lastWasQuantifiable = false
   while (i < source.length) {
-    const ch = source[i]!;
+    const ch = source[i]!
     if (ch === '\\') {
-      const esc = readEscape(source, i, false);
-      i = esc.end;
+      const esc = readEscape(source, i, false)
+      i = esc.end
       if (esc.expr !== undefined) {
-        out += esc.expr;
-        lastWasQuantifiable = !['^', '$', '(?=\\n?$)', '\\b', '\\B'].includes(esc.expr);
+        out += esc.expr
+        lastWasQuantifiable = !['^', '$', '(?=\\n?$)', '\\b', '\\B'].includes(esc.expr)
       } else {
-        out += esc.isSet ? `[${esc.frag}]` : esc.frag;
-        lastWasQuantifiable = true;
+        out += esc.isSet ? `[${esc.frag}]` : esc.frag
+        lastWasQuantifiable = true
       }
-      continue;
+      continue
     }
     if (ch === '[') {
-      const br = readBracket(source, i);
-      out += br.expr;
-      i = br.end;
-      lastWasQuantifiable = true;
-      continue;
+      const br = readBracket(source, i)
+      out += br.expr
+      i = br.end
+      lastWasQuantifiable = true
+      continue
     }
     if (ch === '(') {
       if (source[i + 1] === '?') {
-        const rest = source.slice(i + 2);
+        const rest = source.slice(i + 2)
         if (rest.startsWith(':') || rest.startsWith('=') || rest.startsWith('!')) {
-          out += `(?${rest[0]}`;
-          i += 3;
+          out += `(?${rest[0]}`
+          i += 3
         } else if (rest.startsWith('<=') || rest.startsWith('<!')) {
-          out += `(?${rest.slice(0, 2)}`;
-          i += 4;
+          out += `(?${rest.slice(0, 2)}`
+          i += 4
         } else if (/^<[A-Za-z_][A-Za-z0-9_]*>/.test(rest) || /^'[A-Za-z_][A-Za-z0-9_]*'/.test(rest)) {
-          const m = /^[<']([A-Za-z_][A-Za-z0-9_]*)[>']/.exec(rest)!;
-          out += `(?<${m[1]}>`;
-          i += 2 + m[0].length;
+          const m = /^[<']([A-Za-z_][A-Za-z0-9_]*)[>']/.exec(rest)!
+          out += `(?<${m[1]}>`
+          i += 2 + m[0].length
         } else if (rest.startsWith('#')) {
-          const close = source.indexOf(')', i);
-          if (close === -1) throw new UnsupportedRegexp('unterminated comment');
-          i = close + 1;
-          continue;
+          const close = source.indexOf(')', i)
+          if (close === -1) throw new UnsupportedRegexp('unterminated comment')
+          i = close + 1
+          continue
         } else {
-          throw new UnsupportedRegexp(`unsupported group (?${rest[0] ?? ''}`);
+          throw new UnsupportedRegexp(`unsupported group (?${rest[0] ?? ''}`)
         }
       } else {
-        out += '(';
-        i++;
+        out += '('
+        i++
       }
-      lastWasQuantifiable = false;
-      continue;
+      lastWasQuantifiable = false
+      continue
     }
     if (ch === ')') {
-      out += ')';
-      i++;
-      lastWasQuantifiable = true;
-      continue;
+      out += ')'
+      i++
+      lastWasQuantifiable = true
+      continue
     }
     if (ch === '.') {
-      out += '[^\\n]';
-      i++;
-      lastWasQuantifiable = true;
-      continue;
+      out += '[^\\n]'
+      i++
+      lastWasQuantifiable = true
+      continue
     }
     if (ch === '^') {
-      out += '(?<![^\\n])';
-      i++;
-      lastWasQuantifiable = false;
-      continue;
+      out += '(?<![^\\n])'
+      i++
+      lastWasQuantifiable = false
+      continue
     }
     if (ch === '$') {
-      out += '(?![^\\n])';
-      i++;
-      lastWasQuantifiable = false;
-      continue;
+      out += '(?![^\\n])'
+      i++
+      lastWasQuantifiable = false
+      continue
     }
     if (ch === '*' || ch === '+' || ch === '?') {
-      if (source[i + 1] === '+') throw new UnsupportedRegexp('possessive quantifiers are not supported');
-      out += ch;
-      i++;
+      if (source[i + 1] === '+') throw new UnsupportedRegexp('possessive quantifiers are not supported')
+      out += ch
+      i++
       if (source[i] === '?' && ch !== '?') {
-        out += '?';
-        i++;
+        out += '?'
+        i++
       }
-      lastWasQuantifiable = false;
-      continue;
+      lastWasQuantifiable = false
+      continue
     }
     if (ch === '{') {
-      const m = /^\{(\d*)(,?)(\d*)\}/.exec(source.slice(i));
+      const m = /^\{(\d*)(,?)(\d*)\}/.exec(source.slice(i))
       if (m && lastWasQuantifiable && (m[1] !== '' || m[3] !== '')) {
-        const min = m[1] === '' ? '0' : m[1];
-        out += `{${min}${m[2]}${m[3]}}`;
-        i += m[0].length;
-        if (source[i] === '+') throw new UnsupportedRegexp('possessive quantifiers are not supported');
+        const min = m[1] === '' ? '0' : m[1]
+        out += `{${min}${m[2]}${m[3]}}`
+        i += m[0].length
+        if (source[i] === '+') throw new UnsupportedRegexp('possessive quantifiers are not supported')
         if (source[i] === '?') {
-          out += '?';
-          i++;
+          out += '?'
+          i++
         }
-        lastWasQuantifiable = false;
-        continue;
+        lastWasQuantifiable = false
+        continue
       }
-      out += '\\{';
-      i++;
-      lastWasQuantifiable = true;
-      continue;
+      out += '\\{'
+      i++
+      lastWasQuantifiable = true
+      continue
     }
     if (ch === '}' || ch === ']') {
-      out += `\\${ch}`;
-      i++;
-      lastWasQuantifiable = true;
-      continue;
+      out += `\\${ch}`
+      i++
+      lastWasQuantifiable = true
+      continue
     }
     if (ch === '|') {
-      out += '|';
-      i++;
-      lastWasQuantifiable = false;
-      continue;
+      out += '|'
+      i++
+      lastWasQuantifiable = false
+      continue
     }
-    const cp = source.codePointAt(i)!;
-    const c = String.fromCodePoint(cp);
-    out += c === '/' ? '\\/' : c;
-    i += c.length;
-    lastWasQuantifiable = true;
+    const cp = source.codePointAt(i)!
+    const c = String.fromCodePoint(cp)
+    out += c === '/' ? '\\/' : c
+    i += c.length
+    lastWasQuantifiable = true
   }
   try {
-    return new RegExp(out, 'u');
+    return new RegExp(out, 'u')
   } catch (err) {
-    throw new UnsupportedRegexp(`cannot translate Ruby regexp ${JSON.stringify(source)}: ${(err as Error).message}`);
+    throw new UnsupportedRegexp(`cannot translate Ruby regexp ${JSON.stringify(source)}: ${(err as Error).message}`)
   }
 }

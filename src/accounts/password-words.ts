@@ -979,9 +979,9 @@ const COMMON_PASSWORDS_SOURCE = String.raw`
         brent1 booyah bootleg buckaroo bulls23 bulls1 booper heretic icecube hellno
         hounds honeydew hooters1 hoes howie hevnm4 hugohugo eighty epson evangeli
         eeeee1 eyphed
-`;
+`
 
 /** The gem's COMMON_PASSWORDS, in source order (before the gem's length sort). */
 export const COMMON_PASSWORDS: readonly string[] = Object.freeze(
   COMMON_PASSWORDS_SOURCE.trim().split(/\s+/),
-);
+)
