@@ -1,3 +1,4 @@
+import type { Logger } from 'pino'
 import { StoreUnavailableError } from '../cache/store.ts'
 import type { Principal } from '../http/env.ts'
 import type { AuditQueue } from './audit-queue.ts'
@@ -12,6 +13,7 @@ import { checkPermission } from './permissions.ts'
 import { firstRestriction } from './restrictions.ts'
 
 export interface GateDeps {
+  logger: Logger
   auth: AuthDeps
   rules: AuthzRules
   geoip: GeoIp
@@ -58,7 +60,9 @@ export async function gate(deps: GateDeps, input: GateInput): Promise<GateResult
   try {
     auth = await authenticate(deps.auth, { ...input.auth, method: input.method, ip: input.ip })
   } catch (err) {
+    // Whatever went wrong, the request is denied (fail closed); only the key differs.
     if (err instanceof StoreUnavailableError) return deny(503, 'server.store_unavailable')
+    deps.logger.error({ err: (err as Error).message }, 'authentication failed unexpectedly')
     return deny(503, 'server.database_unavailable')
   }
   // HEAD is a read: the caller's GET rules also cover it.

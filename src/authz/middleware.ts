@@ -24,6 +24,7 @@ export function clientIpMiddleware(deps: Pick<Deps, 'trustedProxies' | 'config'>
 export function gateDeps(deps: Deps): GateDeps {
   const env = deps.config.env
   return {
+    logger: deps.logger,
     auth: {
       cache: deps.authzCache,
       store: deps.store,

@@ -4,12 +4,13 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { and, eq } from 'drizzle-orm'
-import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose'
+import { createRemoteJWKSet, jwtVerify } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { announce, bumpVersion } from '../../src/accounts/invalidation.ts'
 import { createRedisStore } from '../../src/cache/redis-store.ts'
 import { openDb } from '../../src/storage/db.ts'
 import { restrictions } from '../../src/storage/schema/index.ts'
+import type { Tx } from '../../src/storage/tx.ts'
 import { usingRealServers } from '../helpers/app.ts'
 import { get, pollUntil, seededBackend, signUp, type Backend, type LiveSession } from '../helpers/live.ts'
 import { freePort, startServer, type RunningServer } from '../helpers/spawn.ts'
@@ -87,7 +88,7 @@ describe('nginx auth_request in front of the gateway (BARONG_AUTHZ_STATUS=nginx)
     nginx = spawn(NGINX, ['-p', `${dir}/`, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], { stdio: 'ignore' })
     edge = `http://127.0.0.1:${port}`
     const up = await pollUntil(() => get(`${edge}/api/v2/barong/public/ping`).catch(() => ({ status: 0 })), (r) => r.status === 200 || nginx!.exitCode !== null, 10_000, 100)
-    if (!up.ok) throw new Error(`nginx did not start: ${readFileSync(join(dir, 'error.log'), 'utf8')}`)
+    if (up.value.status !== 200) throw new Error(`nginx did not start: ${readFileSync(join(dir, 'error.log'), 'utf8')}`)
   })
 
   afterAll(async () => {
@@ -125,8 +126,7 @@ describe('nginx auth_request in front of the gateway (BARONG_AUTHZ_STATUS=nginx)
       audience: 'peatio',
       subject: 'session',
     })
-    expect(protectedHeader.kid).toBeTruthy()
-    expect(decodeProtectedHeader(token).alg).toBe('RS256')
+    expect(protectedHeader).toMatchObject({ alg: 'RS256', kid: expect.any(String) })
     expect(payload).toMatchObject({
       uid: session.uid,
       email: session.email,
@@ -169,10 +169,10 @@ describe('nginx auth_request in front of the gateway (BARONG_AUTHZ_STATUS=nginx)
     expect(seen).toHaveLength(before)
   })
 
-  it.skipIf(!NGINX || !usingRealServers)('a maintenance restriction (471) answers 403 through nginx, not 500', async () => {
+  it.skipIf(!NGINX || !usingRealServers || !process.env.REDIS_URL)('a maintenance restriction (471) answers 403 through nginx, not 500', async () => {
     const { db, close } = await openDb({ url: backend!.dbUrl!, dataDir: '/nonexistent', poolSize: 2 })
     const store = await createRedisStore({ url: backend!.env.REDIS_URL!, keyPrefix: backend!.prefix })
-    const change = async (fn: (tx: any) => Promise<unknown>) => {
+    const change = async (fn: (tx: Tx) => Promise<unknown>) => {
       await db.transaction(async (tx) => {
         await fn(tx)
         await bumpVersion(tx, 'restrictions', new Date())
