@@ -13,6 +13,7 @@ import { registerGeneralRoutes } from './public/general.routes.ts'
 import { registerIdentityRoutes } from './identity/index.ts'
 import { builtinApiGate, clientIpMiddleware, gateDeps } from './authz/middleware.ts'
 import { authzRoutes } from './authz/authz.routes.ts'
+import { forwardedRoute, forwarding } from './authz/proxy.ts'
 
 export interface BuiltApp {
   app: Hono<AppEnv>
@@ -28,17 +29,20 @@ export function buildApp(deps: Deps): BuiltApp {
 
   app.use('*', requestId)
   app.use('*', observe(deps))
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: env.BODY_LIMIT,
-      onError: () => {
-        throw errors.payloadTooLarge()
-      },
-    }),
-  )
+  const limit = bodyLimit({
+    maxSize: env.BODY_LIMIT,
+    onError: () => {
+      throw errors.payloadTooLarge()
+    },
+  })
+  // Forwarded routes stream their bodies to the upstream (which enforces its own limit): bodyLimit would read
+  // and buffer them, so it is skipped for them.
+  app.use('*', (c, next) => (forwardedRoute(deps.upstreams, c) ? next() : limit(c, next)))
   app.use('*', clientIpMiddleware(deps))
   app.use('/api/*', barongCors(env))
+  const g = gateDeps(deps)
+  // Forwarding routes (BARONG_UPSTREAMS) come before every in-process route, so a configured prefix wins.
+  if (deps.upstreams.length > 0) app.use('*', forwarding(deps, g, deps.upstreams))
   app.onError(onError)
   app.notFound(notFound)
 
@@ -58,7 +62,6 @@ export function buildApp(deps: Deps): BuiltApp {
     return c.json(api.openapi({ title: 'Barong API', version: env.GIT_TAG }))
   })
 
-  const g = gateDeps(deps)
   app.route('/', authzRoutes(deps, g))
   app.use('/api/v2/barong/*', builtinApiGate(deps, g))
   app.route('/', api.app)

@@ -18,6 +18,7 @@ import { createJwtMinter, type JwtMinter } from './authz/session-jwt.ts'
 import { DEFAULT_AUTHZ_RULES, parseAuthzRules, type AuthzRules } from './authz/authz-rules.ts'
 import { compileTrusted, type TrustedProxies } from './authz/client-ip.ts'
 import { readFileSync } from 'node:fs'
+import { loadUpstreams, type UpstreamRoute } from './config/upstreams.ts'
 
 export interface Clock {
   /** Milliseconds since the epoch. */
@@ -46,6 +47,8 @@ export interface Deps {
   minter: JwtMinter
   authzRules: AuthzRules
   trustedProxies: TrustedProxies
+  /** Forwarding routes from BARONG_UPSTREAMS, longest prefix first (none: no forwarding). */
+  upstreams: readonly UpstreamRoute[]
   /** Run at shutdown, in reverse order of registration. */
   onClose: Array<() => Promise<void>>
 }
@@ -164,6 +167,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     authzRules = parseAuthzRules(text, rulesFile)
   }
   const trustedProxies = compileTrusted(env.BARONG_TRUSTED_PROXIES)
+  const upstreams = loadUpstreams(env.BARONG_UPSTREAMS)
 
   return {
     config,
@@ -185,6 +189,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     minter,
     authzRules,
     trustedProxies,
+    upstreams,
     onClose,
   }
 }

@@ -1,6 +1,8 @@
 import { serve, type ServerType } from '@hono/node-server'
 import type { Server } from 'node:http'
 import { buildApp } from './app.ts'
+import { gateDeps } from './authz/middleware.ts'
+import { attachUpgrade } from './authz/proxy.ts'
 import { ConfigError, loadConfig } from './config/index.ts'
 import { closeDeps, createDeps, startDeps } from './deps.ts'
 
@@ -25,6 +27,8 @@ async function main(): Promise<void> {
   http.headersTimeout = 10_000
   http.requestTimeout = 30_000
   http.keepAliveTimeout = 5_000
+  // WebSocket forwarding for BARONG_UPSTREAMS routes (no listener at all without WebSocket routes).
+  const upgrades = attachUpgrade(http, deps, gateDeps(deps))
 
   let stopping = false
   const shutdown = async (signal: string) => {
@@ -35,6 +39,7 @@ async function main(): Promise<void> {
     stopping = true
     readiness.draining = true
     logger.info({ signal }, 'shutting down')
+    upgrades.closeAll() // tunnelled WebSockets are long-lived: clients reconnect elsewhere
     const deadline = setTimeout(() => {
       logger.error('shutdown deadline reached: closing remaining connections')
       http.closeAllConnections()

@@ -141,6 +141,7 @@ export function upstreamPath(route: UpstreamRoute, canonicalPath: string, rawPat
   return rawQuery ? `${path}?${rawQuery}` : path
 }
 
+/** Percent-encodes what a path segment may not carry raw; RFC 3986 `pchar` sub-delims stay as they are. */
 function encodeSegment(s: string): string {
-  return encodeURIComponent(s).replace(/%3A/gi, ':').replace(/%40/g, '@')
+  return encodeURIComponent(s).replace(/%(24|26|2B|2C|3D|3A|40)/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
 }

@@ -1,0 +1,242 @@
+/**
+ * Forwarding to upstreams (CONTRACT "Forwarding", ARCHITECTURE pipeline, SECURITY §1.13, §3.2).
+ *
+ * A request under a configured prefix passes the same gate as `/api/v2/auth`; a denial is answered here and the
+ * upstream never hears of it. Otherwise it is proxied with http-proxy, streamed both ways (the Hono body is never
+ * read), with the client's identity headers removed and exactly one `Authorization: Bearer <our JWT>` added when
+ * the caller is authenticated (none on `pass` paths and on OPTIONS). Header rules: proxy-headers.ts.
+ */
+import { Agent as HttpAgent, ServerResponse, STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http'
+import { Agent as HttpsAgent } from 'node:https'
+import type { Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
+import type { Context, MiddlewareHandler } from 'hono'
+import httpProxy from 'http-proxy'
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
+import type { Logger } from 'pino'
+import { routeForRawPath, upstreamPath, type UpstreamRoute } from '../config/upstreams.ts'
+import type { Deps } from '../deps.ts'
+import type { AppEnv } from '../http/env.ts'
+import { readSessionCookie } from '../http/session-cookie.ts'
+import { clientIp } from './client-ip.ts'
+import { gate, type GateDeps, type GateResult } from './gate.ts'
+import { rawPathOf, runGate } from './middleware.ts'
+import { HOP_BY_HOP, forwardedFacts, framingOk, tokens, upstreamHeaders } from './proxy-headers.ts'
+
+interface Flight {
+  timedOut: boolean
+  upgraded: boolean
+  ms: number
+  proxyReq?: { destroy(err?: Error): unknown }
+}
+
+export type ProxyFailure = { status: 502 | 504; key: string }
+
+const failure = (timedOut: boolean): ProxyFailure =>
+  timedOut ? { status: 504, key: 'gateway.upstream_timeout' } : { status: 502, key: 'gateway.upstream_unavailable' }
+
+/** One http-proxy instance; the per-request idle timeout sets a flag so a timeout (seen as ECONNRESET) gives 504. */
+function createProxy(logger: Logger, ws: boolean) {
+  const proxy = httpProxy.createProxyServer({ xfwd: false, followRedirects: false, changeOrigin: false, ws: true, prependPath: false })
+  const flights = new WeakMap<IncomingMessage, Flight>()
+  const agents = ws ? null : { http: new HttpAgent({ keepAlive: true, timeout: 4_000 }), https: new HttpsAgent({ keepAlive: true, timeout: 4_000 }) }
+  // Without an `error` listener http-proxy throws; every call also passes its own callback.
+  proxy.on('error', (err) => logger.warn({ err: err.message }, 'proxy error'))
+  const arm = (proxyReq: import('node:http').ClientRequest, req: IncomingMessage) => {
+    const f = flights.get(req)
+    if (!f) return
+    f.proxyReq = proxyReq
+    proxyReq.once('upgrade', () => (f.upgraded = true))
+    proxyReq.setTimeout(f.ms, () => {
+      f.timedOut = true
+      proxyReq.destroy(new Error('upstream timeout'))
+    })
+  }
+  proxy.on('proxyReq', arm)
+  proxy.on('proxyReqWs', arm)
+  proxy.on('proxyRes', (proxyRes, _req, res) => {
+    for (const t of tokens(proxyRes.headers.connection)) delete proxyRes.headers[t]
+    for (const h of HOP_BY_HOP) delete proxyRes.headers[h]
+    // A reset after the headers went out cannot become a 502: abort the client's response instead.
+    proxyRes.on('error', () => res.destroy())
+    proxyRes.on('close', () => proxyRes.complete || res.destroy())
+  })
+
+  /** Sends `req` on with the given headers and path; `req` itself is left as it was. */
+  function send(req: IncomingMessage, route: UpstreamRoute, headers: IncomingHttpHeaders, path: string, go: (opts: httpProxy.ServerOptions) => void): Flight {
+    const flight: Flight = { timedOut: false, upgraded: false, ms: route.timeoutMs }
+    flights.set(req, flight)
+    const https = route.target.protocol === 'https:'
+    const target = { protocol: route.target.protocol, hostname: route.target.hostname.replace(/^\[|\]$/g, ''), port: route.target.port || (https ? '443' : '80') }
+    const saved = { headers: req.headers, url: req.url }
+    req.headers = headers
+    req.url = path
+    try {
+      // http-proxy builds the outgoing request synchronously from req.headers and req.url.
+      go({ target, ...(agents ? { agent: https ? agents.https : agents.http } : {}), ...(https ? { ssl: { servername: target.hostname } } : {}) })
+    } finally {
+      req.headers = saved.headers
+      req.url = saved.url
+    }
+    return flight
+  }
+  return { proxy, send }
+}
+
+/** The forwarding route for this request, if any (used to keep the body limit off streamed routes). */
+export function forwardedRoute(routes: readonly UpstreamRoute[], c: Context<AppEnv>): UpstreamRoute | null {
+  return routes.length === 0 ? null : routeForRawPath(routes, rawPathOf(c).path)
+}
+
+const rawQueryOf = (url: string | undefined) => (url && url.includes('?') ? url.slice(url.indexOf('?') + 1) : '')
+
+async function identity(deps: Deps, result: Exclude<GateResult, { type: 'deny' }>, method: string): Promise<string | undefined> {
+  // OPTIONS never carries identity (SECURITY B9); pass paths never do.
+  return result.type === 'allow' && method !== 'OPTIONS' ? `Bearer ${await deps.minter.mint(result.user)}` : undefined
+}
+
+/** Hono middleware: forwards requests under a route's prefix, calls `next()` for everything else. */
+export function forwarding(deps: Deps, g: GateDeps, routes: readonly UpstreamRoute[]): MiddlewareHandler<AppEnv> {
+  const { send, proxy } = createProxy(deps.logger, false)
+  return async (c, next) => {
+    const { path: rawPath, query } = rawPathOf(c)
+    const route = routeForRawPath(routes, rawPath)
+    if (!route) return next()
+    c.set('route', `${route.prefix}/*`)
+    if (c.req.method === 'TRACE' || c.req.method === 'CONNECT') return c.json({ errors: ['server.method_not_allowed'] }, 405)
+    if (!framingOk(c.req.header('connection'), c.req.header('transfer-encoding'))) return c.json({ errors: ['authz.invalid_request'] }, 400)
+    const result = await runGate(deps, g, c, rawPath, query, false)
+    if (result.type === 'deny') return c.json({ errors: [result.key] }, result.status as 401)
+    const authorization = await identity(deps, result, c.req.method)
+    const req = c.env?.incoming as IncomingMessage | undefined
+    const res = c.env?.outgoing as ServerResponse | undefined
+    if (!req || !res) return c.json({ errors: ['gateway.upstream_unavailable'] }, 502) // no Node socket (in-process request)
+
+    const headers = upstreamHeaders(req.headers, { clientIp: c.var.clientIp, ...forwardedFacts(req, deps), authorization, websocket: false, sessionCookie: deps.config.env.BARONG_SESSION_NAME })
+    for (const [k, v] of c.res.headers) if (k !== 'content-type' && k !== 'content-length') res.setHeader(k, v) // request id, CORS
+    const path = upstreamPath(route, result.path, rawPath, rawQueryOf(req.url))
+    const outcome = await new Promise<ProxyFailure | null>((resolve) => {
+      let flight: Flight | undefined
+      res.once('close', () => {
+        if (!res.writableFinished) flight?.proxyReq?.destroy()
+        resolve(null)
+      })
+      flight = send(req, route, headers, path, (opts) =>
+        proxy.web(req, res, opts, (err) => {
+          if (res.headersSent) {
+            c.var.logger?.warn({ err: err.message, upstream: route.prefix }, 'upstream failed mid-response')
+            res.destroy()
+            return resolve(null)
+          }
+          c.var.logger?.warn({ err: err.message, upstream: route.prefix, timedOut: flight?.timedOut }, 'upstream unavailable')
+          resolve(failure(flight?.timedOut ?? false))
+        }),
+      )
+    })
+    if (outcome) return c.json({ errors: [outcome.key] }, outcome.status)
+    return new Response(null, { status: res.headersSent ? res.statusCode : 499, headers: RESPONSE_ALREADY_SENT.headers })
+  }
+}
+
+/**
+ * Node 20 hands every request carrying `Upgrade` to the `upgrade` listener once one exists, so an `h2c` attempt
+ * or a WebSocket handshake outside the WebSocket routes is answered as ordinary HTTP (without the upgrade),
+ * by the same app, on a connection that closes afterwards. Bodies are not supported there.
+ */
+function serveAsHttp(server: Server, req: IncomingMessage, socket: Duplex): void {
+  if ((req.headers['content-length'] ?? '0') !== '0' || req.headers['transfer-encoding'] !== undefined) return refuse(socket, 400, 'authz.invalid_request')
+  const res = new ServerResponse(req)
+  res.shouldKeepAlive = false
+  res.assignSocket(socket as Socket)
+  res.once('finish', () => {
+    res.detachSocket(socket as Socket)
+    socket.end()
+  })
+  server.emit('request', req, res)
+}
+
+function originAllowed(req: IncomingMessage, deps: Deps): boolean {
+  const origin = req.headers.origin
+  if (!origin) return req.headers['sec-fetch-site'] !== 'cross-site'
+  let host: string
+  try {
+    host = new URL(origin).host
+  } catch {
+    return false
+  }
+  return host === forwardedFacts(req, deps).host || deps.config.env.BARONG_API_CORS_ORIGINS.includes(origin)
+}
+
+/** A raw HTTP/1.1 answer on an upgrade socket, then close. */
+function refuse(socket: Duplex, status: number, key: string): void {
+  const body = JSON.stringify({ errors: [key] })
+  const head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`
+  if (socket.writable) socket.end(head + body, () => socket.destroy())
+  else socket.destroy()
+}
+
+/**
+ * WebSocket forwarding: the upgrade request passes the same gate (cookie or API key), then is tunnelled with
+ * `proxy.ws`. Returns `closeAll()` for shutdown (upgraded sockets keep `server.close()` waiting otherwise).
+ */
+export function attachUpgrade(server: Server, deps: Deps, g: GateDeps, routes: readonly UpstreamRoute[] = deps.upstreams): { closeAll(): void } {
+  const open = new Set<Duplex>()
+  if (!routes.some((r) => r.websocket)) return { closeAll() {} }
+  const { send, proxy } = createProxy(deps.logger, true)
+  const env = deps.config.env
+  const trueClient = env.BARONG_GATEWAY === 'akamai' || env.BARONG_TRUST_TRUE_CLIENT_IP
+
+  const handle = async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const rawPath = (req.url ?? '').split('?')[0] ?? ''
+    const header = (name: string) => {
+      const v = req.headers[name.toLowerCase()]
+      return Array.isArray(v) ? v.join(', ') : v
+    }
+    const route = routeForRawPath(routes, rawPath)
+    if (header('upgrade')?.toLowerCase() !== 'websocket' || !route?.websocket) return serveAsHttp(server, req, socket)
+    if (req.method !== 'GET') return refuse(socket, 400, 'authz.invalid_request')
+    if (!framingOk(header('connection'), header('transfer-encoding'))) return refuse(socket, 400, 'authz.invalid_request')
+    const ip = clientIp(req.socket.remoteAddress ?? '', header('x-forwarded-for'), deps.trustedProxies, trueClient ? header('true-client-ip') : undefined)
+    const cookies = { req: { raw: { headers: new Headers(req.headers.cookie ? { cookie: req.headers.cookie } : {}) } } } as unknown as Context
+    const rawQuery = rawQueryOf(req.url)
+    const result = await gate(g, {
+      rawPath,
+      method: 'GET',
+      ip,
+      ua: header('user-agent') ?? null,
+      query: new URLSearchParams(rawQuery),
+      auth: { header, sessionId: readSessionCookie(cookies, env), allowBearer: false },
+    })
+    if (result.type === 'deny') return refuse(socket, result.status, result.key)
+    // Browsers send cookies on cross-origin WebSocket handshakes and no CORS applies (cross-site WebSocket
+    // hijacking): a cookie session upgrades only from its own host or a listed origin, or without Origin.
+    if (result.type === 'allow' && result.principal.kind === 'session' && !originAllowed(req, deps)) return refuse(socket, 403, 'authz.invalid_origin')
+    if (socket.destroyed) return
+    const authorization = await identity(deps, result, 'GET')
+    const headers = upstreamHeaders(req.headers, { clientIp: ip, ...forwardedFacts(req, deps), authorization, websocket: true, sessionCookie: deps.config.env.BARONG_SESSION_NAME })
+    open.add(socket)
+    socket.once('close', () => open.delete(socket))
+    const flight = send(req, route, headers, upstreamPath(route, result.path, rawPath, rawQuery), (opts) =>
+      proxy.ws(req, socket, head, opts, (err) => {
+        deps.logger.warn({ err: err.message, upstream: route.prefix }, 'websocket upstream failed')
+        const f = failure(flight.timedOut)
+        if (flight.upgraded) socket.destroy()
+        else refuse(socket, f.status, f.key)
+      }),
+    )
+  }
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node removed its own listeners from an upgraded socket: without ours an error would crash the process.
+    socket.on('error', () => socket.destroy())
+    handle(req, socket, head).catch((err: unknown) => {
+      deps.logger.error({ err: (err as Error).message }, 'websocket upgrade failed')
+      refuse(socket, 500, 'server.internal_error')
+    })
+  })
+  return {
+    closeAll() {
+      for (const s of open) (s as Socket).destroy()
+    },
+  }
+}
