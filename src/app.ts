@@ -13,7 +13,6 @@ import { registerGeneralRoutes } from './public/general.routes.ts'
 import { registerIdentityRoutes } from './identity/index.ts'
 import { builtinApiGate, clientIpMiddleware, gateDeps } from './authz/middleware.ts'
 import { authzRoutes } from './authz/authz.routes.ts'
-import { forwardedRoute, forwarding } from './authz/proxy.ts'
 
 export interface BuiltApp {
   app: Hono<AppEnv>
@@ -35,14 +34,11 @@ export function buildApp(deps: Deps): BuiltApp {
       throw errors.payloadTooLarge()
     },
   })
-  // Forwarded routes stream their bodies to the upstream (which enforces its own limit): bodyLimit would read
-  // and buffer them, so it is skipped for them.
-  app.use('*', (c, next) => (forwardedRoute(deps.upstreams, c) ? next() : limit(c, next)))
+  // A body is read only when one is announced: checking a bodiless GET would build a full fetch Request.
+  app.use('*', (c, next) => (c.req.header('content-length') === undefined && c.req.header('transfer-encoding') === undefined ? next() : limit(c, next)))
   app.use('*', clientIpMiddleware(deps))
   app.use('/api/*', barongCors(env))
   const g = gateDeps(deps)
-  // Forwarding routes (BARONG_UPSTREAMS) come before every in-process route, so a configured prefix wins.
-  if (deps.upstreams.length > 0) app.use('*', forwarding(deps, g, deps.upstreams))
   app.onError(onError)
   app.notFound(notFound)
 

@@ -1,8 +1,5 @@
-import { serve, type ServerType } from '@hono/node-server'
-import type { Server } from 'node:http'
 import { buildApp } from './app.ts'
-import { gateDeps } from './authz/middleware.ts'
-import { attachUpgrade } from './authz/proxy.ts'
+import { createHttpServer } from './server.ts'
 import { ConfigError, loadConfig } from './config/index.ts'
 import { closeDeps, createDeps, startDeps } from './deps.ts'
 
@@ -16,19 +13,16 @@ async function main(): Promise<void> {
   const { app, readiness } = buildApp(deps)
   const env = config.env
 
-  const server: ServerType = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
-    logger.info(
-      { host: info.address, port: info.port, database: deps.dbHandle.kind, store: deps.store.kind, kid: deps.keys.kid },
-      'listening',
-    )
+  const { server: http, closeUpgrades } = createHttpServer(deps, app)
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject)
+    http.listen(env.PORT, env.HOST, () => resolve())
   })
-  const http = server as Server
-  // Bounded waits against slow clients (slowloris, trickled bodies).
-  http.headersTimeout = 10_000
-  http.requestTimeout = 30_000
-  http.keepAliveTimeout = 5_000
-  // WebSocket forwarding for BARONG_UPSTREAMS routes (no listener at all without WebSocket routes).
-  const upgrades = attachUpgrade(http, deps, gateDeps(deps))
+  const address = http.address()
+  logger.info(
+    { host: env.HOST, port: typeof address === 'object' && address ? address.port : env.PORT, database: deps.dbHandle.kind, store: deps.store.kind, kid: deps.keys.kid },
+    'listening',
+  )
 
   let stopping = false
   const shutdown = async (signal: string) => {
@@ -39,7 +33,7 @@ async function main(): Promise<void> {
     stopping = true
     readiness.draining = true
     logger.info({ signal }, 'shutting down')
-    upgrades.closeAll() // tunnelled WebSockets are long-lived: clients reconnect elsewhere
+    closeUpgrades() // tunnelled WebSockets are long-lived: clients reconnect elsewhere
     const deadline = setTimeout(() => {
       logger.error('shutdown deadline reached: closing remaining connections')
       http.closeAllConnections()

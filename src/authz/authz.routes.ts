@@ -1,42 +1,33 @@
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import type { Deps } from '../deps.ts'
 import type { AppEnv } from '../http/env.ts'
-import { statusFor } from './decide.ts'
+import { readSessionCookie } from '../http/session-cookie.ts'
+import { AUTHZ_PREFIX, answerAuthz } from './authz-answer.ts'
 import type { GateDeps } from './gate.ts'
-import { rawPathOf, runGate } from './middleware.ts'
-
-const PREFIX = '/api/v2/auth'
+import { rawPathOf } from './middleware.ts'
 
 /**
- * Envoy ext_authz, nginx auth_request and Traefik forwardAuth: any method on /api/v2/auth/<path>.
- * Allowed: 200 with `Authorization: Bearer <JWT>` (none for pass paths); denied: Barong's status and
- * key (nginx mode: 401/403 only). Traefik sends the original request in X-Forwarded-Method/-Uri.
+ * /api/v2/auth/* inside the Hono app. A listening server answers these on its raw fast path (front.ts)
+ * with the same `answerAuthz`; this route serves in-process requests and anything the fast path defers.
  */
 export function authzRoutes(deps: Deps, g: GateDeps) {
   const app = new Hono<AppEnv>()
-  const mode = deps.config.env.BARONG_AUTHZ_STATUS
-  const handler = async (c: import('hono').Context<AppEnv>) => {
-    c.set('route', `${PREFIX}/*`)
-    let { path, query } = rawPathOf(c)
-    let method = c.req.method
-    const fwdUri = c.req.header('x-forwarded-uri')
-    if (path === PREFIX || path === `${PREFIX}/`) {
-      // Traefik forwardAuth calls a fixed address and describes the original request in headers.
-      if (!fwdUri) return c.json({ errors: ['authz.invalid_path'] }, statusFor(400, mode) as 400)
-      const q = fwdUri.indexOf('?')
-      path = q < 0 ? fwdUri : fwdUri.slice(0, q)
-      query = new URLSearchParams(q < 0 ? '' : fwdUri.slice(q + 1))
-      method = (c.req.header('x-forwarded-method') ?? method).toUpperCase()
-    } else {
-      path = path.slice(PREFIX.length)
-    }
-    const result = await runGate(deps, g, c, path, query, false, method)
-    if (result.type === 'deny') return c.json({ errors: [result.key] }, statusFor(result.status, mode) as 401)
-    if (result.type === 'pass') return c.body(null, 200)
-    c.header('Authorization', `Bearer ${await deps.minter.mint(result.user)}`)
+  const handler = async (c: Context<AppEnv>) => {
+    c.set('route', `${AUTHZ_PREFIX}/*`)
+    const { path, query } = rawPathOf(c)
+    const answer = await answerAuthz(deps, g, {
+      path,
+      query,
+      method: c.req.method,
+      ip: c.var.clientIp,
+      header: (name) => c.req.header(name),
+      sessionId: readSessionCookie(c, deps.config.env),
+    })
+    if (answer.errorKey) return c.json({ errors: [answer.errorKey] }, answer.status as 401)
+    if (answer.authorization) c.header('Authorization', answer.authorization)
     return c.body(null, 200)
   }
-  app.all(PREFIX, handler)
-  app.all(`${PREFIX}/*`, handler)
+  app.all(AUTHZ_PREFIX, handler)
+  app.all(`${AUTHZ_PREFIX}/*`, handler)
   return app
 }

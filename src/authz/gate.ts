@@ -27,7 +27,8 @@ export interface GateInput {
   method: string
   ip: string
   ua: string | null
-  query: URLSearchParams
+  /** The raw query string (parsed only when an audit row is written). */
+  query: string
   auth: Omit<AuthRequest, 'method' | 'ip'>
 }
 
@@ -79,12 +80,13 @@ export async function gate(deps: GateDeps, input: GateInput): Promise<GateResult
 
 function recordAudit(deps: GateDeps, input: GateInput, segments: readonly string[], userId: number, result: 'succeed' | 'denied', topic: string | null) {
   const params: Record<string, string> = Object.create(null)
-  for (const [k, v] of input.query) params[k] = v
+  const query = new URLSearchParams(input.query)
+  for (const [k, v] of query) params[k] = v
   params.path = segments.join('/')
   deps.audit.push({
     userId,
     category: 'admin',
-    targetUid: input.query.get('uid') ?? input.query.get('user_uid') ?? '',
+    targetUid: query.get('uid') ?? query.get('user_uid') ?? '',
     userIp: input.ip,
     userAgent: (input.ua ?? '').slice(0, 255),
     topic: auditTopic(segments, result === 'succeed' ? topic : null),

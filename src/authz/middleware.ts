@@ -42,13 +42,13 @@ export function gateDeps(deps: Deps): GateDeps {
 }
 
 /** The request target as sent, before any URL normalisation (node server), else the parsed URL's. */
-export function rawPathOf(c: Context<AppEnv>): { path: string; query: URLSearchParams } {
+export function rawPathOf(c: Context<AppEnv>): { path: string; query: string } {
   const raw = c.env?.incoming?.url ?? new URL(c.req.url).pathname + new URL(c.req.url).search
   const q = raw.indexOf('?')
-  return q < 0 ? { path: raw, query: new URLSearchParams() } : { path: raw.slice(0, q), query: new URLSearchParams(raw.slice(q + 1)) }
+  return q < 0 ? { path: raw, query: '' } : { path: raw.slice(0, q), query: raw.slice(q + 1) }
 }
 
-export async function runGate(deps: Deps, g: GateDeps, c: Context<AppEnv>, rawPath: string, query: URLSearchParams, allowBearer: boolean, method = c.req.method): Promise<GateResult> {
+export async function runGate(deps: Deps, g: GateDeps, c: Context<AppEnv>, rawPath: string, query: string, allowBearer: boolean, method = c.req.method): Promise<GateResult> {
   return gate(g, {
     rawPath,
     method,

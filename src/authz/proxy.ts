@@ -10,17 +10,15 @@ import { Agent as HttpAgent, ServerResponse, STATUS_CODES, type IncomingHttpHead
 import { Agent as HttpsAgent } from 'node:https'
 import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
-import type { Context, MiddlewareHandler } from 'hono'
 import httpProxy from 'http-proxy'
-import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import type { Logger } from 'pino'
 import { routeForRawPath, upstreamPath, type UpstreamRoute } from '../config/upstreams.ts'
 import type { Deps } from '../deps.ts'
-import type { AppEnv } from '../http/env.ts'
-import { readSessionCookie } from '../http/session-cookie.ts'
+import { sessionIdFromHeader } from '../http/session-cookie.ts'
 import { clientIp } from './client-ip.ts'
 import { gate, type GateDeps, type GateResult } from './gate.ts'
-import { rawPathOf, runGate } from './middleware.ts'
+import type { RawContext } from './front.ts'
+import { toAppError } from '../http/on-error.ts'
 import { HOP_BY_HOP, forwardedFacts, framingOk, tokens, upstreamHeaders } from './proxy-headers.ts'
 
 interface Flight {
@@ -83,11 +81,6 @@ function createProxy(logger: Logger, ws: boolean) {
   return { proxy, send }
 }
 
-/** The forwarding route for this request, if any (used to keep the body limit off streamed routes). */
-export function forwardedRoute(routes: readonly UpstreamRoute[], c: Context<AppEnv>): UpstreamRoute | null {
-  return routes.length === 0 ? null : routeForRawPath(routes, rawPathOf(c).path)
-}
-
 const rawQueryOf = (url: string | undefined) => (url && url.includes('?') ? url.slice(url.indexOf('?') + 1) : '')
 
 async function identity(deps: Deps, result: Exclude<GateResult, { type: 'deny' }>, method: string): Promise<string | undefined> {
@@ -95,46 +88,63 @@ async function identity(deps: Deps, result: Exclude<GateResult, { type: 'deny' }
   return result.type === 'allow' && method !== 'OPTIONS' ? `Bearer ${await deps.minter.mint(result.user)}` : undefined
 }
 
-/** Hono middleware: forwards requests under a route's prefix, calls `next()` for everything else. */
-export function forwarding(deps: Deps, g: GateDeps, routes: readonly UpstreamRoute[]): MiddlewareHandler<AppEnv> {
-  const { send, proxy } = createProxy(deps.logger, false)
-  return async (c, next) => {
-    const { path: rawPath, query } = rawPathOf(c)
-    const route = routeForRawPath(routes, rawPath)
-    if (!route) return next()
-    c.set('route', `${route.prefix}/*`)
-    if (c.req.method === 'TRACE' || c.req.method === 'CONNECT') return c.json({ errors: ['server.method_not_allowed'] }, 405)
-    if (!framingOk(c.req.header('connection'), c.req.header('transfer-encoding'))) return c.json({ errors: ['authz.invalid_request'] }, 400)
-    const result = await runGate(deps, g, c, rawPath, query, false)
-    if (result.type === 'deny') return c.json({ errors: [result.key] }, result.status as 401)
-    const authorization = await identity(deps, result, c.req.method)
-    const req = c.env?.incoming as IncomingMessage | undefined
-    const res = c.env?.outgoing as ServerResponse | undefined
-    if (!req || !res) return c.json({ errors: ['gateway.upstream_unavailable'] }, 502) // no Node socket (in-process request)
+function answerJson(res: ServerResponse, status: number, key: string, base: Record<string, string>): void {
+  const body = JSON.stringify({ errors: [key] })
+  res.writeHead(status, { ...base, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) })
+  res.end(body)
+}
 
-    const headers = upstreamHeaders(req.headers, { clientIp: c.var.clientIp, ...forwardedFacts(req, deps), authorization, websocket: false, sessionCookie: deps.config.env.BARONG_SESSION_NAME })
-    for (const [k, v] of c.res.headers) if (k !== 'content-type' && k !== 'content-length') res.setHeader(k, v) // request id, CORS
-    const path = upstreamPath(route, result.path, rawPath, rawQueryOf(req.url))
-    const outcome = await new Promise<ProxyFailure | null>((resolve) => {
-      let flight: Flight | undefined
-      res.once('close', () => {
-        if (!res.writableFinished) flight?.proxyReq?.destroy()
-        resolve(null)
-      })
-      flight = send(req, route, headers, path, (opts) =>
-        proxy.web(req, res, opts, (err) => {
-          if (res.headersSent) {
-            c.var.logger?.warn({ err: err.message, upstream: route.prefix }, 'upstream failed mid-response')
-            res.destroy()
-            return resolve(null)
-          }
-          c.var.logger?.warn({ err: err.message, upstream: route.prefix, timedOut: flight?.timedOut }, 'upstream unavailable')
-          resolve(failure(flight?.timedOut ?? false))
-        }),
-      )
-    })
-    if (outcome) return c.json({ errors: [outcome.key] }, outcome.status)
-    return new Response(null, { status: res.headersSent ? res.statusCode : 499, headers: RESPONSE_ALREADY_SENT.headers })
+/**
+ * Forwarding on Node's request and response (front.ts calls it for paths under a route's prefix): the gate,
+ * then http-proxy streaming both ways. A denial is answered here and the upstream never hears of it.
+ */
+export function createForwarder(deps: Deps, g: GateDeps) {
+  const { send, proxy } = createProxy(deps.logger, false)
+  return {
+    async handle(req: IncomingMessage, res: ServerResponse, route: UpstreamRoute, ctx: RawContext): Promise<void> {
+      const method = req.method ?? 'GET'
+      try {
+        if (method === 'TRACE' || method === 'CONNECT') return answerJson(res, 405, 'server.method_not_allowed', ctx.baseHeaders)
+        if (!framingOk(ctx.header('connection'), ctx.header('transfer-encoding'))) return answerJson(res, 400, 'authz.invalid_request', ctx.baseHeaders)
+        const result = await gate(g, {
+          rawPath: ctx.path,
+          method,
+          ip: ctx.clientIp,
+          ua: ctx.header('user-agent') ?? null,
+          query: ctx.query,
+          auth: { header: ctx.header, sessionId: ctx.sessionId, allowBearer: false },
+        })
+        if (result.type === 'deny') return answerJson(res, result.status, result.key, ctx.baseHeaders)
+        const authorization = await identity(deps, result, method)
+        const headers = upstreamHeaders(req.headers, { clientIp: ctx.clientIp, ...forwardedFacts(req, deps), authorization, websocket: false, sessionCookie: deps.config.env.BARONG_SESSION_NAME })
+        for (const [k, v] of Object.entries(ctx.baseHeaders)) res.setHeader(k, v) // request id, CORS
+        const path = upstreamPath(route, result.path, ctx.path, ctx.query)
+        const outcome = await new Promise<ProxyFailure | null>((resolve) => {
+          let flight: Flight | undefined
+          res.once('close', () => {
+            if (!res.writableFinished) flight?.proxyReq?.destroy()
+            resolve(null)
+          })
+          flight = send(req, route, headers, path, (opts) =>
+            proxy.web(req, res, opts, (err) => {
+              if (res.headersSent) {
+                deps.logger.warn({ err: err.message, upstream: route.prefix, requestId: ctx.requestId }, 'upstream failed mid-response')
+                res.destroy()
+                return resolve(null)
+              }
+              deps.logger.warn({ err: err.message, upstream: route.prefix, timedOut: flight?.timedOut, requestId: ctx.requestId }, 'upstream unavailable')
+              resolve(failure(flight?.timedOut ?? false))
+            }),
+          )
+        })
+        if (outcome && !res.headersSent) answerJson(res, outcome.status, outcome.key, {})
+      } catch (err) {
+        const known = toAppError(err)
+        if (!known) deps.logger.error({ err: (err as Error).message, requestId: ctx.requestId }, 'forwarding failed')
+        if (!res.headersSent) answerJson(res, known?.status ?? 500, known?.keys[0] ?? 'server.internal_error', ctx.baseHeaders)
+        else res.destroy()
+      }
+    },
   }
 }
 
@@ -197,15 +207,14 @@ export function attachUpgrade(server: Server, deps: Deps, g: GateDeps, routes: r
     if (req.method !== 'GET') return refuse(socket, 400, 'authz.invalid_request')
     if (!framingOk(header('connection'), header('transfer-encoding'))) return refuse(socket, 400, 'authz.invalid_request')
     const ip = clientIp(req.socket.remoteAddress ?? '', header('x-forwarded-for'), deps.trustedProxies, trueClient ? header('true-client-ip') : undefined)
-    const cookies = { req: { raw: { headers: new Headers(req.headers.cookie ? { cookie: req.headers.cookie } : {}) } } } as unknown as Context
     const rawQuery = rawQueryOf(req.url)
     const result = await gate(g, {
       rawPath,
       method: 'GET',
       ip,
       ua: header('user-agent') ?? null,
-      query: new URLSearchParams(rawQuery),
-      auth: { header, sessionId: readSessionCookie(cookies, env), allowBearer: false },
+      query: rawQuery,
+      auth: { header, sessionId: sessionIdFromHeader(header('cookie'), env.BARONG_SESSION_NAME), allowBearer: false },
     })
     if (result.type === 'deny') return refuse(socket, result.status, result.key)
     // Browsers send cookies on cross-origin WebSocket handshakes and no CORS applies (cross-site WebSocket

@@ -1,15 +1,32 @@
 import type { Context } from 'hono'
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
+import { deleteCookie, setCookie } from 'hono/cookie'
 import type { Env } from '../config/env.ts'
 
 type CookieEnv = Pick<Env, 'BARONG_SESSION_NAME' | 'BARONG_COOKIE_SECURE' | 'BARONG_DOMAIN' | 'BARONG_SESSION_ABSOLUTE_TIME'>
 
 const secure = (env: CookieEnv) => env.BARONG_COOKIE_SECURE || env.BARONG_DOMAIN.startsWith('https://')
 
+const SESSION_ID = /^[A-Za-z0-9_-]{16,128}$/
+
 /** The session id from Barong's cookie; an ill-formed value counts as no cookie. */
 export function readSessionCookie(c: Context, env: CookieEnv): string | undefined {
-  const v = getCookie(c, env.BARONG_SESSION_NAME)
-  return v && /^[A-Za-z0-9_-]{16,128}$/.test(v) ? v : undefined
+  return sessionIdFromHeader(c.req.header('cookie'), env.BARONG_SESSION_NAME)
+}
+
+/**
+ * The same from a raw Cookie header (the fast path has no Hono context). Two cookies of that name are
+ * ambiguous (cookie tossing): none is taken.
+ */
+export function sessionIdFromHeader(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined
+  let found: string | undefined
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=')
+    if (eq < 0 || part.slice(0, eq).trim() !== name) continue
+    if (found !== undefined) return undefined
+    found = part.slice(eq + 1).trim()
+  }
+  return found && SESSION_ID.test(found) ? found : undefined
 }
 
 export function writeSessionCookie(c: Context, env: CookieEnv, id: string): void {

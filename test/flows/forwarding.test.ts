@@ -3,11 +3,9 @@ import { writeFileSync } from 'node:fs'
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http'
 import { connect, type AddressInfo, type Socket } from 'node:net'
 import { join } from 'node:path'
-import { serve } from '@hono/node-server'
 import { jwtVerify } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { gateDeps } from '../../src/authz/middleware.ts'
-import { attachUpgrade } from '../../src/authz/proxy.ts'
+import { createHttpServer } from '../../src/server.ts'
 import { createTestApp, type TestApp } from '../helpers/app.ts'
 import { register, seedDefaults, UA } from '../helpers/http.ts'
 import { freePort } from '../helpers/spawn.ts'
@@ -73,11 +71,11 @@ beforeAll(async () => {
   await seedDefaults(t)
   const signed = await register(t)
   ;[cookie, csrf, email] = [signed.client.cookie!, signed.client.csrf!, signed.email]
-  await new Promise<void>((resolve) => {
-    gateway = serve({ fetch: t.app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => ((port = info.port), resolve())) as Server
-  })
+  // The listening server exactly as main.ts builds it: fast paths, the app, WebSocket upgrades.
+  gateway = createHttpServer(t.deps, t.app).server
+  await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', () => resolve()))
+  port = (gateway.address() as AddressInfo).port
   base = `http://127.0.0.1:${port}`
-  attachUpgrade(gateway, t.deps, gateDeps(t.deps))
 })
 afterAll(async () => {
   for (const s of open) s.destroy()

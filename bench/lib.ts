@@ -1,0 +1,76 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import autocannon from 'autocannon'
+import { ROOT } from '../test/helpers/spawn.ts'
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+export const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS')
+
+export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let t: NodeJS.Timeout
+  return Promise.race([p, new Promise<never>((_, rej) => (t = setTimeout(() => rej(new Error(`${what}: timed out after ${ms} ms`)), ms)))]).finally(() => clearTimeout(t))
+}
+
+/** Pins every thread of `pid` to one core (threads created later inherit it); false without taskset. */
+export function pin(pid: number | undefined, core: number): boolean {
+  try {
+    execFileSync('taskset', ['-a', '-p', '-c', String(core), String(pid)], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** VmRSS and VmHWM (peak) in MB, from /proc. */
+export function memoryMb(pid: number | undefined): { rss: number; peak: number } | null {
+  try {
+    const s = readFileSync(`/proc/${pid}/status`, 'utf8')
+    const mb = (k: string) => Math.round(Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(s)?.[1]) / 1024)
+    return { rss: mb('VmRSS'), peak: mb('VmHWM') }
+  } catch {
+    return null
+  }
+}
+
+export interface Proc { child: ChildProcess; output(): string; stop(): Promise<void> }
+
+/** `node <args>` spawned directly (the pid is the server's, no npm/tsx wrapper); resolves once `ready()` says so. */
+export async function spawnNode(args: string[], env: NodeJS.ProcessEnv, ready: (out: string) => Promise<boolean> | boolean, withinMs = 30_000): Promise<Proc> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  child.stdout!.on('data', (d) => (out += d))
+  child.stderr!.on('data', (d) => (out += d))
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return
+    const exited = new Promise((r) => child.once('exit', r))
+    child.kill('SIGTERM')
+    await withTimeout(exited, 25_000, 'stop').catch(() => child.kill('SIGKILL'))
+  }
+  for (const deadline = Date.now() + withinMs; !(await ready(out)); await sleep(100)) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stop()
+      throw new Error(`node ${args.join(' ')} did not become ready: ${out.slice(-2000)}`)
+    }
+  }
+  return { child, output: () => out, stop }
+}
+
+export interface Row { name: string; rps: number; p50: number; mean: number; p99: number; non2xx: number; errors: number; statusCodes: Record<string, number>; total: number }
+
+/** A 2 s warm-up (discarded), then the measured run; req/s = completed / elapsed (robust to a missed sample). */
+export async function measure(name: string, opts: autocannon.Options, durationS: number, warmupS = 2): Promise<Row> {
+  process.stdout.write(`  ${name}: warm-up ${warmupS}s, run ${durationS}s … `)
+  await autocannon({ ...opts, duration: warmupS })
+  const r = await autocannon({ ...opts, duration: durationS })
+  const statusCodes = Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([k, v]) => [k, (v as { count: number }).count]))
+  const row = { name, rps: Math.round(r.requests.total / r.duration), p50: r.latency.p50, mean: +r.latency.average.toFixed(2), p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts, statusCodes, total: r.requests.total }
+  console.log(`${row.rps} req/s`)
+  return row
+}
+
+export function table(headers: string[], rows: (string | number)[][]): string {
+  const cells = [headers, ...rows].map((r) => r.map(String))
+  const w = headers.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)))
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ')
+  return [line(cells[0]!), w.map((n) => '-'.repeat(n)).join('  '), ...cells.slice(1).map(line)].join('\n')
+}

@@ -1,0 +1,248 @@
+/**
+ * Load benchmark of the gateway against a bare Hono server: `npm run bench -- [authz] [forward] [login]` (default all).
+ * See bench/README.md. Every load goes to 127.0.0.1; every loop is bounded in time.
+ */
+import { createHmac, randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { hash, verify } from '@node-rs/argon2'
+import { Redis } from 'ioredis'
+import postgres from 'postgres'
+import { ARGON2_PARAMS } from '../src/crypto/password.ts'
+import { createSecretBox, parseSecretKey } from '../src/crypto/secretbox.ts'
+import { ROOT, cleanEnv, freePort, runCli } from '../test/helpers/spawn.ts'
+import { measure, memoryMb, pin, sleep, spawnNode, table, verdict, withTimeout, type Proc, type Row } from './lib.ts'
+import { summarizeProfiles } from './profile.ts'
+
+const SCENARIOS = ['authz', 'forward', 'login']
+const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'))
+for (const a of asked) if (!SCENARIOS.includes(a)) throw new Error(`unknown scenario ${a} (expected ${SCENARIOS.join(', ')})`)
+const run = new Set(asked.length ? asked : SCENARIOS)
+const DURATION = Number(process.env.BENCH_DURATION ?? 10)
+const CASES = process.env.BENCH_CASES?.split(',') // authz cases: hello,cookie,apikey,denied
+const PROFILE = process.env.BENCH_PROFILE === '1'
+const NODE_FLAGS = process.env.BENCH_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? [] // e.g. --max-old-space-size=128
+const PG = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+const REDIS = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'
+const PASSWORD = 'Kal31ewwqXrew'
+const UA = 'Mozilla/5.0 (X11; Linux x86_64) BarongBench/1.0'
+const ME = '/api/v2/auth/api/v2/barong/resource/users/me'
+const DENIED = '/api/v2/auth/api/v2/barong/admin/users'
+const STAMP = new Date().toISOString().replace(/[:.]/g, '-')
+const RESULTS = join(ROOT, 'bench/results')
+
+const machine = { cpus: cpus().length, node: process.version, autocannonPinned: pin(process.pid, 1), gatewayPinned: false }
+console.log(`bench: ${[...run].join(', ')}; ${machine.cpus} cores, node ${machine.node}, autocannon ${machine.autocannonPinned ? 'on core 1' : 'unpinned'}`)
+const suffix = randomBytes(4).toString('hex')
+const dbName = `bench_${suffix}`
+const prefix = `bench:${suffix}:`
+const dataDir = mkdtempSync(join(tmpdir(), 'barong-bench-'))
+const admin = postgres(PG, { max: 1, onnotice: () => {} })
+const procs: Proc[] = []
+let gateway: Proc | undefined
+let db: postgres.Sql | undefined
+const watchdog = setTimeout(() => void cleanup().finally(() => process.exit(3)), 15 * 60_000) // the whole run is bounded
+
+async function cleanup() {
+  clearTimeout(watchdog)
+  for (const p of procs.reverse()) await p.stop().catch(() => {})
+  await db?.end({ timeout: 5 }).catch(() => {})
+  await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch((e) => console.error(`drop ${dbName}: ${e.message}`))
+  await admin.end({ timeout: 5 }).catch(() => {})
+  const r = new Redis(REDIS, { lazyConnect: true, maxRetriesPerRequest: 1 })
+  try {
+    await r.connect()
+    let cursor = '0'
+    for (const until = Date.now() + 60_000; Date.now() < until; ) {
+      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000)
+      if (keys.length) await r.unlink(...keys)
+      if ((cursor = next) === '0') break
+    }
+  } catch (e) {
+    console.error(`redis cleanup: ${(e as Error).message}`)
+  } finally {
+    r.disconnect()
+  }
+  rmSync(dataDir, { recursive: true, force: true })
+}
+
+function report(scenario: string, targets: [string, boolean][], data: object) {
+  console.log(`\n${targets.map(([t, ok]) => `  ${verdict(ok)}  ${t}`).join('\n')}`)
+  mkdirSync(RESULTS, { recursive: true })
+  const file = join(RESULTS, `${scenario}-${STAMP}.json`)
+  const out = { scenario, at: new Date().toISOString(), machine, durationS: DURATION, nodeFlags: NODE_FLAGS, ...data, targets: targets.map(([target, pass]) => ({ target, pass })) }
+  writeFileSync(file, JSON.stringify(out, null, 2))
+  console.log(`→ ${file}\n`)
+}
+
+/** A reference server from bench/servers.ts, pinned to `core`. */
+async function server(args: string[], core: number) {
+  const p = await spawnNode(['--import', 'tsx', 'bench/servers.ts', ...args], process.env, (o) => /listening \d+/.test(o), 15_000)
+  procs.push(p)
+  return { ...p, port: Number(/listening (\d+)/.exec(p.output())![1]), pinned: pin(p.child.pid, core) }
+}
+
+async function signUp(base: string, email: string): Promise<string> {
+  const res = await withTimeout(fetch(`${base}/api/v2/barong/identity/users`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'User-Agent': UA }, body: JSON.stringify({ email, password: PASSWORD }) }), 10_000, 'sign-up')
+  const m = /_barong_session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')
+  if (res.status !== 201 || !m) throw new Error(`sign-up answered ${res.status}: ${await res.text()}`)
+  return `_barong_session=${m[1]}`
+}
+
+async function main() {
+  // ---- backend: a fresh database, a Redis prefix of our own, Barong's default permissions, 64 API keys ----
+  await admin.unsafe(`CREATE DATABASE ${dbName}`)
+  const dbUrl = PG.replace(/\/[^/]*$/, `/${dbName}`)
+  const jwtKey = await runCli(['keys', 'generate'], {})
+  const secretHex = randomBytes(32).toString('hex')
+  const env: Record<string, string> = {
+    DATABASE_URL: dbUrl, REDIS_URL: REDIS, REDIS_KEY_PREFIX: prefix, DATA_DIR: dataDir, LOG_LEVEL: 'warn',
+    BARONG_JWT_PRIVATE_KEY: jwtKey.stdout.trim(), BARONG_SECRET_KEY: secretHex,
+    BARONG_LOGIN_MAX_ATTEMPTS: '10000', BARONG_LOGIN_IP_MAX_ATTEMPTS: '1000000',
+  }
+  const ownerEmail = `apikeys.${suffix}@example.com`
+  for (const args of [['seed'], ['user', 'create', '--email', ownerEmail, '--password', PASSWORD, '--state', 'active']]) {
+    const r = await runCli(args, env)
+    if (r.code !== 0 || jwtKey.code !== 0) throw new Error(`barong ${args[0]}: ${r.stderr}${jwtKey.stderr}`)
+  }
+  // API keys are loaded into memory at start, so they are written first; their owner needs 2FA on.
+  db = postgres(dbUrl, { max: 1, onnotice: () => {} })
+  const [owner] = await db`UPDATE users SET otp = true WHERE email = ${ownerEmail} RETURNING id`
+  const box = createSecretBox(parseSecretKey(secretHex))
+  const keys = Array.from({ length: 64 }, () => ({ kid: randomBytes(8).toString('hex'), secret: randomBytes(16).toString('hex'), last: 0 }))
+  await db`INSERT INTO apikeys ${db(keys.map((k) => ({ user_id: owner!.id, kid: k.kid, algorithm: 'HS256', state: 'active', secret_encrypted: box.seal(k.secret) })))}`
+
+  const upstream = run.has('forward') ? await server(['upstream'], 1) : undefined
+  if (upstream) {
+    env.BARONG_UPSTREAMS = join(dataDir, 'upstreams.json')
+    writeFileSync(env.BARONG_UPSTREAMS, JSON.stringify([{ prefix: '/api/v2/peatio', target: `http://127.0.0.1:${upstream.port}` }]))
+  }
+  const profDir = join(RESULTS, `prof-${STAMP}`)
+  const port = await freePort()
+  const base = `http://127.0.0.1:${port}`
+  const t0 = performance.now()
+  const ping = () => fetch(`${base}/api/v2/barong/public/ping`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false)
+  const flags = [...NODE_FLAGS, ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])]
+  gateway = await spawnNode([...flags, '--import', 'tsx', 'src/main.ts'], cleanEnv({ ...env, HOST: '127.0.0.1', PORT: String(port) }), ping)
+  procs.push(gateway)
+  const gw = gateway.child.pid
+  const startMs = Math.round(performance.now() - t0)
+  machine.gatewayPinned = pin(gw, 0)
+  console.log(`gateway pid ${gw} ready in ${startMs} ms (${machine.gatewayPinned ? 'on core 0' : 'unpinned'}), RSS ${memoryMb(gw)?.rss} MB`)
+
+  const cookieHeaders = { Cookie: await signUp(base, `cookie.${suffix}@example.com`), 'User-Agent': UA }
+  const get = async (path: string, headers: Record<string, string>) => {
+    const t = performance.now()
+    const res = await withTimeout(fetch(`${base}${path}`, { headers }), 10_000, path)
+    return { status: res.status, text: await res.text(), ms: +(performance.now() - t).toFixed(2), headers: res.headers }
+  }
+  const first = await get(ME, cookieHeaders)
+  const seqMs: number[] = []
+  for (let i = 0; i < 51; i++) seqMs.push((await get(ME, cookieHeaders)).ms)
+  const coldStart = { firstDecisionMs: first.ms, sequentialMedianMs: seqMs.sort((a, b) => a - b)[25]!, gatewayStartMs: startMs }
+
+  // A fresh nonce per request: strictly increasing per key (64 keys), so (kid, nonce) never repeats, and ~2 s old.
+  let seq = 0
+  const apiKeyHeaders = () => {
+    const k = keys[seq++ % keys.length]!
+    const nonce = String((k.last = Math.max(k.last + 1, Date.now() - 2000)))
+    return { 'X-Auth-Apikey': k.kid, 'X-Auth-Nonce': nonce, 'X-Auth-Signature': createHmac('sha256', k.secret).update(nonce + k.kid).digest('hex') }
+  }
+  const apiKeyRequest = (path: string) => ({ method: 'GET' as const, path, setupRequest: (req: any) => ({ ...req, headers: { ...req.headers, ...apiKeyHeaders() } }) })
+
+  if (run.has('authz')) {
+    console.log('\n== authz: 50 connections ==')
+    const probe = { cookie: (await get(ME, cookieHeaders)).status, apikey: (await get(ME, apiKeyHeaders())).status, denied: (await get(DENIED, cookieHeaders)).status }
+    console.log(`  probes: cookie ${probe.cookie}, API key ${probe.apikey}, denied ${probe.denied} (expected 200, 200, 401)`)
+    const want = (c: string) => !CASES || CASES.includes(c)
+    const rows: Row[] = []
+    const hello = await server(['hello'], 0)
+    if (want('hello')) rows.push(await measure('bare Hono', { url: `http://127.0.0.1:${hello.port}/`, connections: 50 }, DURATION))
+    const helloRss = memoryMb(hello.child.pid)?.rss
+    await hello.stop()
+    if (want('cookie')) rows.push(await measure('cookie decision', { url: base + ME, connections: 50, headers: cookieHeaders }, DURATION))
+    if (want('apikey')) rows.push(await measure('API-key decision', { url: base, connections: 50, requests: [apiKeyRequest(ME)] }, DURATION))
+    if (want('denied')) rows.push(await measure('denied (401)', { url: base + DENIED, connections: 50, headers: cookieHeaders }, DURATION))
+    const mem = memoryMb(gw)
+    await sleep(1500) // every denial is queued as an admin activity (dropped past 10 000 queued): how many were written?
+    const [{ n: auditRows }] = (await db`SELECT count(*)::int AS n FROM activities WHERE result = 'denied'`) as unknown as [{ n: number }]
+    const bare = rows.find((r) => r.name === 'bare Hono')?.rps
+    console.log(`\n${table(['case', 'req/s', '× Hono', 'p50 ms', 'mean ms', 'p99 ms', 'non-2xx', 'errors', 'status codes'], rows.map((r) => [r.name, r.rps, bare ? (r.rps / bare).toFixed(2) : '-', r.p50, r.mean, r.p99, r.non2xx, r.errors, JSON.stringify(r.statusCodes)]))}`)
+    console.log(`\n  gateway RSS ${mem?.rss} MB (peak ${mem?.peak}), bare Hono RSS ${helloRss} MB; denied activities written: ${auditRows}`)
+    console.log(`  first decision after start ${first.ms} ms, sequential median ${coldStart.sequentialMedianMs} ms; gateway start ${startMs} ms`)
+    const targets: [string, boolean][] = []
+    for (const r of rows.filter((r) => r.name !== 'bare Hono')) {
+      if (bare && r.name !== 'denied (401)') targets.push([`${r.name} ≥ 0.6× bare Hono (${(r.rps / bare).toFixed(2)})`, r.rps / bare >= 0.6])
+      targets.push([`${r.name} p99 ≤ 10 ms (${r.p99})`, r.p99 <= 10])
+    }
+    if (mem) targets.push([`gateway RSS ≤ 200 MB (${mem.rss})`, mem.rss <= 200])
+    report('authz', targets, { probe, rows, gatewayMb: mem, helloRssMb: helloRss, deniedActivitiesWritten: auditRows, coldStart })
+  }
+
+  if (upstream) {
+    console.log('== forward: 50 connections ==')
+    const path = '/api/v2/peatio/account/balances'
+    const probe = await get(path, cookieHeaders)
+    if (!existsSync(join(ROOT, 'src/authz/proxy.ts')) || probe.status !== 200 || probe.headers.get('x-bench-upstream') !== '1') {
+      console.log(`  skipped: BARONG_UPSTREAMS forwarding not available (probe: ${probe.status} ${probe.text.slice(0, 120)})\n`)
+    } else {
+      console.log(`  probe: 200 from the upstream, Authorization added: ${probe.headers.get('x-saw-authorization') === '1'}`)
+      const plain = await server(['proxy', `http://127.0.0.1:${upstream.port}`], 0)
+      const rows = [
+        await measure('upstream direct', { url: `http://127.0.0.1:${upstream.port}${path}`, connections: 50 }, DURATION),
+        await measure('plain http-proxy', { url: `http://127.0.0.1:${plain.port}${path}`, connections: 50 }, DURATION),
+      ]
+      await plain.stop()
+      rows.push(await measure('gateway (cookie)', { url: base + path, connections: 50, headers: cookieHeaders }, DURATION))
+      rows.push(await measure('gateway (API key)', { url: base, connections: 50, requests: [apiKeyRequest(path)] }, DURATION))
+      const ref = rows[1]!.rps
+      console.log(`\n${table(['case', 'req/s', '× http-proxy', 'p50 ms', 'mean ms', 'p99 ms', 'non-2xx', 'errors'], rows.map((r) => [r.name, r.rps, (r.rps / ref).toFixed(2), r.p50, r.mean, r.p99, r.non2xx, r.errors]))}`)
+      console.log('  (the upstream shares core 1 with autocannon in every row)')
+      report('forward', rows.slice(2).map((r) => [`${r.name} ≥ 0.7× plain http-proxy (${(r.rps / ref).toFixed(2)})`, r.rps / ref >= 0.7]), { rows, gatewayMb: memoryMb(gw) })
+    }
+  }
+
+  if (run.has('login')) {
+    console.log('== login: 16 connections ==')
+    const emails = Array.from({ length: 32 }, (_, i) => `login${i}.${suffix}@example.com`)
+    for (let i = 0; i < emails.length; i += 4) await Promise.all(emails.slice(i, i + 4).map((e) => signUp(base, e)))
+    let n = 0
+    const body = () => JSON.stringify({ email: emails[n++ % emails.length], password: PASSWORD })
+    const path = '/api/v2/barong/identity/sessions'
+    const headers = { 'Content-Type': 'application/json', 'User-Agent': UA }
+    const login = await measure('POST identity/sessions', { url: base, connections: 16, requests: [{ method: 'POST', path, headers, setupRequest: (req: any) => ({ ...req, body: body() }) }] }, DURATION)
+    // The raw Argon2id verify rate with the project's parameters, in this process (core 1).
+    const digest = await hash(PASSWORD, ARGON2_PARAMS)
+    const rate = async (concurrency: number, ms = 4000) => {
+      let done = 0
+      const t = performance.now()
+      await Promise.all(Array.from({ length: concurrency }, async () => {
+        while (performance.now() - t < ms) if (await verify(digest, PASSWORD)) done++
+      }))
+      return +(done / ((performance.now() - t) / 1000)).toFixed(1)
+    }
+    const [seqRate, parRate] = [await rate(1), await rate(4)]
+    console.log(`\n${table(['case', 'per s', 'p50 ms', 'mean ms', 'p99 ms', 'status codes'], [
+      ['logins (gateway, 16 conns)', login.rps, login.p50, login.mean, login.p99, JSON.stringify(login.statusCodes)],
+      ['argon2id verify, sequential', seqRate, '-', (1000 / seqRate).toFixed(1), '-', '-'],
+      ['argon2id verify, 4 concurrent', parRate, '-', '-', '-', '-'],
+    ])}`)
+    console.log(`\n  logins / raw verify (4 concurrent): ${(login.rps / parRate).toFixed(2)}, / sequential: ${(login.rps / seqRate).toFixed(2)}; ${JSON.stringify(ARGON2_PARAMS)}`)
+    report('login', [], { login, argon2: { params: ARGON2_PARAMS, sequentialPerS: seqRate, concurrent4PerS: parRate }, gatewayMb: memoryMb(gw) })
+  }
+  if (PROFILE) {
+    await gateway.stop() // the profile is written at exit
+    console.log(summarizeProfiles(profDir))
+  }
+}
+
+try {
+  await main()
+} catch (err) {
+  console.error(`bench failed: ${(err as Error).stack ?? err}`)
+  if (gateway) console.error(`gateway output:\n${gateway.output().slice(-3000)}`)
+  process.exitCode = 1
+} finally {
+  await cleanup()
+}

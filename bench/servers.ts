@@ -1,0 +1,35 @@
+/**
+ * Reference servers for the benchmark, one per child process: `hello` (bare Hono), `upstream` (node:http JSON),
+ * `proxy <target>` (plain http-proxy with a keep-alive agent, like the gateway's). Prints `listening <port>`.
+ */
+import { createServer, Agent } from 'node:http'
+import { serve } from '@hono/node-server'
+import { Hono } from 'hono'
+import httpProxy from 'http-proxy'
+
+const [kind, target] = process.argv.slice(2)
+const ready = (port: number) => process.stdout.write(`listening ${port}\n`)
+const portOf = (s: ReturnType<typeof createServer>) => (s.address() as { port: number }).port
+
+if (kind === 'hello') {
+  serve({ fetch: new Hono().get('/', (c) => c.text('ok')).fetch, port: 0, hostname: '127.0.0.1' }, (info) => ready(info.port))
+} else if (kind === 'upstream') {
+  const body = JSON.stringify([{ currency: 'btc', balance: '1.5', locked: '0.0' }])
+  const s = createServer((req, res) => {
+    req.resume()
+    res.writeHead(200, { 'Content-Type': 'application/json', 'X-Bench-Upstream': '1', 'X-Saw-Authorization': req.headers.authorization ? '1' : '0' })
+    res.end(body)
+  })
+  s.listen(0, '127.0.0.1', () => ready(portOf(s)))
+} else if (kind === 'proxy' && target) {
+  const proxy = httpProxy.createProxyServer({ target, agent: new Agent({ keepAlive: true, timeout: 4_000 }), xfwd: false })
+  proxy.on('error', (_err, _req, res) => {
+    if ('writeHead' in res && !res.headersSent) res.writeHead(502)
+    res.end()
+  })
+  const s = createServer((req, res) => proxy.web(req, res))
+  s.listen(0, '127.0.0.1', () => ready(portOf(s)))
+} else {
+  process.stderr.write('usage: servers.ts hello | upstream | proxy <target>\n')
+  process.exit(2)
+}

@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto'
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http'
+import { routeForRawPath } from '../config/upstreams.ts'
+import type { Deps } from '../deps.ts'
+import { corsHeaders } from '../http/cors.ts'
+import { toAppError } from '../http/on-error.ts'
+import { sessionIdFromHeader } from '../http/session-cookie.ts'
+import { AUTHZ_PREFIX, answerAuthz } from './authz-answer.ts'
+import { clientIp } from './client-ip.ts'
+import type { GateDeps } from './gate.ts'
+import { createForwarder } from './proxy.ts'
+
+const SAFE_ID = /^[A-Za-z0-9_.:-]{1,100}$/
+
+export interface RawContext {
+  requestId: string
+  clientIp: string
+  header(name: string): string | undefined
+  sessionId: string | undefined
+  path: string
+  query: string
+  /** Headers every answer carries (request id, CORS). */
+  baseHeaders: Record<string, string>
+}
+
+/**
+ * The gateway's hot paths — `/api/v2/auth/*` and forwarding routes — answered on Node's own request and
+ * response, without building fetch Request/Response objects; everything else (the Barong API, CORS
+ * preflights, health) goes to the Hono app. Same gate, same answers, same log line and metrics.
+ */
+export function frontListener(deps: Deps, g: GateDeps, fallback: RequestListener): RequestListener {
+  const env = deps.config.env
+  const trueClient = env.BARONG_GATEWAY === 'akamai' || env.BARONG_TRUST_TRUE_CLIENT_IP
+  const forwarder = deps.upstreams.length ? createForwarder(deps, g) : null
+  const { requests, duration } = deps.metrics
+  const logInfo = () => deps.logger.isLevelEnabled('info')
+
+  const context = (req: IncomingMessage, path: string, query: string): RawContext => {
+    const header = (name: string) => {
+      const v = req.headers[name]
+      return Array.isArray(v) ? v.join(', ') : v
+    }
+    const inbound = header('x-request-id')
+    const requestId = inbound && SAFE_ID.test(inbound) ? inbound : randomUUID()
+    const base: Record<string, string> = { 'x-request-id': requestId, ...corsHeaders(env, header('origin')) }
+    return {
+      requestId,
+      clientIp: clientIp(req.socket.remoteAddress ?? '', header('x-forwarded-for'), deps.trustedProxies, trueClient ? header('true-client-ip') : undefined),
+      header,
+      sessionId: sessionIdFromHeader(header('cookie'), env.BARONG_SESSION_NAME),
+      path,
+      query,
+      baseHeaders: base,
+    }
+  }
+
+  const finish = (req: IncomingMessage, res: ServerResponse, route: string, start: number, ctx: RawContext) => {
+    const ms = performance.now() - start
+    const labels = { method: req.method ?? 'GET', route, status: String(res.statusCode) }
+    requests.inc(labels)
+    duration.observe(labels, ms / 1000)
+    if (logInfo()) deps.logger.info({ requestId: ctx.requestId, method: req.method, path: ctx.path, route, status: res.statusCode, ms: Math.round(ms * 10) / 10, ip: ctx.clientIp }, 'request')
+  }
+
+  const authz = async (req: IncomingMessage, res: ServerResponse, ctx: RawContext) => {
+    let status: number
+    let headers: Record<string, string>
+    let body = ''
+    try {
+      const answer = await answerAuthz(deps, g, { path: ctx.path, query: ctx.query, method: req.method ?? 'GET', ip: ctx.clientIp, header: ctx.header, sessionId: ctx.sessionId })
+      status = answer.status
+      headers = answer.authorization ? { ...ctx.baseHeaders, authorization: answer.authorization } : ctx.baseHeaders
+      if (answer.errorKey) body = `{"errors":["${answer.errorKey}"]}`
+    } catch (err) {
+      const known = toAppError(err)
+      if (!known) deps.logger.error({ err: (err as Error).message, requestId: ctx.requestId }, 'unhandled error')
+      status = known?.status ?? 500
+      headers = { ...ctx.baseHeaders, ...(known?.headers ?? {}) }
+      body = JSON.stringify({ errors: known?.keys ?? ['server.internal_error'] })
+    }
+    if (body) headers = { ...headers, 'content-type': 'application/json' }
+    res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)) })
+    res.end(body)
+  }
+
+  return (req, res) => {
+    const url = req.url ?? '/'
+    const q = url.indexOf('?')
+    const path = q < 0 ? url : url.slice(0, q)
+    // CORS preflights are the app's (its CORS middleware answers them, as Barong's Rack::Cors does).
+    const preflight = req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined
+    if (!preflight && (path === AUTHZ_PREFIX || path.startsWith(`${AUTHZ_PREFIX}/`))) {
+      const start = performance.now()
+      const ctx = context(req, path, q < 0 ? '' : url.slice(q + 1))
+      res.once('finish', () => finish(req, res, `${AUTHZ_PREFIX}/*`, start, ctx))
+      void authz(req, res, ctx)
+      return
+    }
+    const route = forwarder && !preflight ? routeForRawPath(deps.upstreams, path) : null
+    if (forwarder && route) {
+      const start = performance.now()
+      const ctx = context(req, path, q < 0 ? '' : url.slice(q + 1))
+      res.once('close', () => finish(req, res, `${route.prefix}/*`, start, ctx))
+      void forwarder.handle(req, res, route, ctx)
+      return
+    }
+    fallback(req, res)
+  }
+}
