@@ -3,7 +3,7 @@
  * See bench/README.md. Every load goes to 127.0.0.1; every loop is bounded in time.
  */
 import { createHmac, randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { hash, verify } from '@node-rs/argon2'
@@ -22,7 +22,11 @@ const run = new Set(asked.length ? asked : SCENARIOS)
 const DURATION = Number(process.env.BENCH_DURATION ?? 10)
 const CASES = process.env.BENCH_CASES?.split(',') // authz cases: hello,cookie,apikey,denied
 const PROFILE = process.env.BENCH_PROFILE === '1'
-const NODE_FLAGS = process.env.BENCH_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? [] // e.g. --max-old-space-size=128
+// The node flags of `npm start` (the server is measured as users run it), plus BENCH_NODE_FLAGS.
+const START_FLAGS = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start as string)
+  .split(/\s+/)
+  .filter((t) => t.startsWith('--') && t !== '--import')
+const NODE_FLAGS = [...START_FLAGS, ...(process.env.BENCH_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? [])]
 const PG = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const REDIS = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'
 const PASSWORD = 'Kal31ewwqXrew'

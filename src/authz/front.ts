@@ -32,8 +32,20 @@ export function frontListener(deps: Deps, g: GateDeps, fallback: RequestListener
   const env = deps.config.env
   const trueClient = env.BARONG_GATEWAY === 'akamai' || env.BARONG_TRUST_TRUE_CLIENT_IP
   const forwarder = deps.upstreams.length ? createForwarder(deps, g) : null
+  const anyOrigin = env.BARONG_API_CORS_ORIGINS.includes('*')
   const { requests, duration } = deps.metrics
   const logInfo = () => deps.logger.isLevelEnabled('info')
+  // Labelled metric children, looked up once per (method, route, status) rather than hashed per request.
+  const children = new Map<string, { count: { inc(): void }; time: { observe(v: number): void } }>()
+  const metricsFor = (method: string, route: string, status: number) => {
+    const key = `${method} ${status} ${route}`
+    let c = children.get(key)
+    if (!c) {
+      const labels = { method, route, status: String(status) }
+      children.set(key, (c = { count: requests.labels(labels), time: duration.labels(labels) }))
+    }
+    return c
+  }
 
   const context = (req: IncomingMessage, path: string, query: string): RawContext => {
     const header = (name: string) => {
@@ -42,7 +54,8 @@ export function frontListener(deps: Deps, g: GateDeps, fallback: RequestListener
     }
     const inbound = header('x-request-id')
     const requestId = inbound && SAFE_ID.test(inbound) ? inbound : randomUUID()
-    const base: Record<string, string> = { 'x-request-id': requestId, ...corsHeaders(env, header('origin')) }
+    const origin = header('origin')
+    const base: Record<string, string> = origin === undefined && !anyOrigin ? { 'x-request-id': requestId } : { 'x-request-id': requestId, ...corsHeaders(env, origin) }
     return {
       requestId,
       clientIp: clientIp(req.socket.remoteAddress ?? '', header('x-forwarded-for'), deps.trustedProxies, trueClient ? header('true-client-ip') : undefined),
@@ -56,30 +69,31 @@ export function frontListener(deps: Deps, g: GateDeps, fallback: RequestListener
 
   const finish = (req: IncomingMessage, res: ServerResponse, route: string, start: number, ctx: RawContext) => {
     const ms = performance.now() - start
-    const labels = { method: req.method ?? 'GET', route, status: String(res.statusCode) }
-    requests.inc(labels)
-    duration.observe(labels, ms / 1000)
+    const m = metricsFor(req.method ?? 'GET', route, res.statusCode)
+    m.count.inc()
+    m.time.observe(ms / 1000)
     if (logInfo()) deps.logger.info({ requestId: ctx.requestId, method: req.method, path: ctx.path, route, status: res.statusCode, ms: Math.round(ms * 10) / 10, ip: ctx.clientIp }, 'request')
   }
 
   const authz = async (req: IncomingMessage, res: ServerResponse, ctx: RawContext) => {
     let status: number
-    let headers: Record<string, string>
     let body = ''
+    const headers = ctx.baseHeaders
     try {
       const answer = await answerAuthz(deps, g, { path: ctx.path, query: ctx.query, method: req.method ?? 'GET', ip: ctx.clientIp, header: ctx.header, sessionId: ctx.sessionId })
       status = answer.status
-      headers = answer.authorization ? { ...ctx.baseHeaders, authorization: answer.authorization } : ctx.baseHeaders
+      if (answer.authorization) headers.authorization = answer.authorization
       if (answer.errorKey) body = `{"errors":["${answer.errorKey}"]}`
     } catch (err) {
       const known = toAppError(err)
       if (!known) deps.logger.error({ err: (err as Error).message, requestId: ctx.requestId }, 'unhandled error')
       status = known?.status ?? 500
-      headers = { ...ctx.baseHeaders, ...(known?.headers ?? {}) }
+      Object.assign(headers, known?.headers ?? {})
       body = JSON.stringify({ errors: known?.keys ?? ['server.internal_error'] })
     }
-    if (body) headers = { ...headers, 'content-type': 'application/json' }
-    res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)) })
+    if (body) headers['content-type'] = 'application/json'
+    headers['content-length'] = String(Buffer.byteLength(body))
+    res.writeHead(status, headers)
     res.end(body)
   }
 

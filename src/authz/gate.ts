@@ -49,7 +49,7 @@ export async function gate(deps: GateDeps, input: GateInput): Promise<GateResult
   const table = deps.auth.cache
   const rulesLoaded = table.permissions !== null && table.restrictions !== null
   const restriction =
-    path.ok && rulesLoaded && path.path !== WHITELINK_PATH
+    path.ok && rulesLoaded && table.restrictions!.size > 0 && path.path !== WHITELINK_PATH
       ? firstRestriction(table.restrictions!, { ip: input.ip, ...deps.geoip.lookup(input.ip) }, { isLoginPath: path.path === LOGIN_PATH })
       : null
   const pre = preAuth({ path, restriction, pathRule: path.ok ? matchPathRule(deps.rules, path.segments) : null, rulesLoaded })
