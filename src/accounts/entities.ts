@@ -34,19 +34,6 @@ export const presentProfile = (p: Profile) => ({
   updated_at: isoSeconds(p.updatedAt),
 })
 
-export async function presentUser(db: Executor, u: User) {
-  return {
-    email: u.email,
-    uid: u.uid,
-    role: u.role,
-    level: u.level,
-    otp: u.otp,
-    state: u.state,
-    referral_uid: u.referralId ? await uidOf(db, u.referralId) : null,
-    data: u.data,
-  }
-}
-
 /** UserWithFullInfo; `csrfToken` only in login, signup and email-confirmation answers. */
 export async function presentUserWithFullInfo(db: Executor, u: User, csrfToken?: string) {
   const [ls, ps, prs, ds] = await Promise.all([

@@ -5,6 +5,7 @@
  * Barong compared only GeoIP names, so its own `USA`/`SA` seeds never matched), `ip` rows compare canonical
  * addresses, and `ip_subnet` rows accept IPv6 CIDRs too.
  */
+import { countryByAlpha3 } from './countries.ts'
 import { restrictionCode, type Category } from './restriction-codes.ts'
 import { formatIp, ipInCidr, parseCidr, parseIp, type Cidr, type ParsedIp } from './ip.ts'
 
@@ -78,7 +79,8 @@ export function compileRestrictions(rows: readonly RestrictionRow[]): Restrictio
         break
       case 'country': {
         addFirst(t.countries, value.toLowerCase(), hit)
-        const alpha2 = ALPHA3_TO_ALPHA2.get(value.toUpperCase())
+        // Operators write `USA` (Barong's own seed) as often as `US`.
+        const alpha2 = countryByAlpha3(value)?.alpha2
         if (alpha2) addFirst(t.countries, alpha2.toLowerCase(), hit)
         break
       }
@@ -136,23 +138,3 @@ function firstOf(map: Map<string, Hit>, name: string, code: string): Hit | null 
   return byName ?? byCode ?? null
 }
 
-// ISO 3166-1 alpha-3 → alpha-2 (Debian iso-codes), plus XKX/XK for Kosovo as GeoIP databases report it.
-// Operators write `USA` (Barong's own seed) as often as `US`.
-const ALPHA3_PAIRS =
-  'ABWAW AFGAF AGOAO AIAAI ALAAX ALBAL ANDAD AREAE ARGAR ARMAM ASMAS ATAAQ ATFTF ATGAG AUSAU AUTAT AZEAZ BDIBI ' +
-  'BELBE BENBJ BESBQ BFABF BGDBD BGRBG BHRBH BHSBS BIHBA BLMBL BLRBY BLZBZ BMUBM BOLBO BRABR BRBBB BRNBN BTNBT ' +
-  'BVTBV BWABW CAFCF CANCA CCKCC CHECH CHLCL CHNCN CIVCI CMRCM CODCD COGCG COKCK COLCO COMKM CPVCV CRICR CUBCU ' +
-  'CUWCW CXRCX CYMKY CYPCY CZECZ DEUDE DJIDJ DMADM DNKDK DOMDO DZADZ ECUEC EGYEG ERIER ESHEH ESPES ESTEE ETHET ' +
-  'FINFI FJIFJ FLKFK FRAFR FROFO FSMFM GABGA GBRGB GEOGE GGYGG GHAGH GIBGI GINGN GLPGP GMBGM GNBGW GNQGQ GRCGR ' +
-  'GRDGD GRLGL GTMGT GUFGF GUMGU GUYGY HKGHK HMDHM HNDHN HRVHR HTIHT HUNHU IDNID IMNIM INDIN IOTIO IRLIE IRNIR ' +
-  'IRQIQ ISLIS ISRIL ITAIT JAMJM JEYJE JORJO JPNJP KAZKZ KENKE KGZKG KHMKH KIRKI KNAKN KORKR KWTKW LAOLA LBNLB ' +
-  'LBRLR LBYLY LCALC LIELI LKALK LSOLS LTULT LUXLU LVALV MACMO MAFMF MARMA MCOMC MDAMD MDGMG MDVMV MEXMX MHLMH ' +
-  'MKDMK MLIML MLTMT MMRMM MNEME MNGMN MNPMP MOZMZ MRTMR MSRMS MTQMQ MUSMU MWIMW MYSMY MYTYT NAMNA NCLNC NERNE ' +
-  'NFKNF NGANG NICNI NIUNU NLDNL NORNO NPLNP NRUNR NZLNZ OMNOM PAKPK PANPA PCNPN PERPE PHLPH PLWPW PNGPG POLPL ' +
-  'PRIPR PRKKP PRTPT PRYPY PSEPS PYFPF QATQA REURE ROURO RUSRU RWARW SAUSA SDNSD SENSN SGPSG SGSGS SHNSH SJMSJ ' +
-  'SLBSB SLESL SLVSV SMRSM SOMSO SPMPM SRBRS SSDSS STPST SURSR SVKSK SVNSI SWESE SWZSZ SXMSX SYCSC SYRSY TCATC ' +
-  'TCDTD TGOTG THATH TJKTJ TKLTK TKMTM TLSTL TONTO TTOTT TUNTN TURTR TUVTV TWNTW TZATZ UGAUG UKRUA UMIUM URYUY ' +
-  'USAUS UZBUZ VATVA VCTVC VENVE VGBVG VIRVI VNMVN VUTVU WLFWF WSMWS XKXXK YEMYE ZAFZA ZMBZM ZWEZW'
-const ALPHA3_TO_ALPHA2: ReadonlyMap<string, string> = new Map(
-  ALPHA3_PAIRS.split(' ').map((pair) => [pair.slice(0, 3), pair.slice(3)] as const),
-)
