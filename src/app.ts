@@ -4,7 +4,7 @@ import type { Deps } from './deps.ts'
 import { createApi, type Api } from './http/api.ts'
 import { barongCors } from './http/cors.ts'
 import type { AppEnv } from './http/env.ts'
-import { errors } from './http/errors.ts'
+import { AppError, errors } from './http/errors.ts'
 import { healthRoutes, type Readiness } from './http/health.ts'
 import { observe } from './http/observe.ts'
 import { notFound, onError } from './http/on-error.ts'
@@ -59,6 +59,14 @@ export function buildApp(deps: Deps): BuiltApp {
   })
 
   app.route('/', authzRoutes(deps, g))
+  // Login CSRF: a cross-site HTML form could sign a victim in (or up) as the attacker. Browsers mark such
+  // posts with Sec-Fetch-Site; JSON clients and same-site forms are unaffected.
+  app.post('/api/v2/barong/identity/*', async (c, next) => {
+    const type = c.req.header('content-type') ?? ''
+    const form = type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data') || type.startsWith('text/plain')
+    if (form && c.req.header('sec-fetch-site') === 'cross-site') throw new AppError('authz.cross_site_request', 403)
+    await next()
+  })
   app.use('/api/v2/barong/*', builtinApiGate(deps, g))
   app.route('/', api.app)
 

@@ -46,6 +46,8 @@ export function createAuthzCache(
   refreshMs: number,
 ): AuthzCache {
   const userCache = new Map<string, { user: UserSnapshot; at: number }>()
+  // API-key requests know the owner's id, not its uid.
+  const uidById = new Map<number, string>()
   const versions = new Map<string, number>()
   let timer: NodeJS.Timeout | undefined
   let unsubscribe: (() => Promise<void>) | undefined
@@ -73,7 +75,9 @@ export function createAuthzCache(
       return remember(row)
     },
     async userById(id) {
-      for (const { user, at } of userCache.values()) if (user.id === id && deps.now() - at < USER_TTL_MS) return user
+      const uid = uidById.get(id)
+      const hit = uid === undefined ? undefined : userCache.get(uid)
+      if (hit && hit.user.id === id && deps.now() - hit.at < USER_TTL_MS) return hit.user
       const [row] = await deps.db.select(snapshotColumns).from(users).where(eq(users.id, id)).limit(1)
       return remember(row)
     },
@@ -95,8 +99,12 @@ export function createAuthzCache(
 
   function remember(row: UserSnapshot | undefined): UserSnapshot | null {
     if (!row) return null
-    if (userCache.size > 100_000) userCache.clear()
+    if (userCache.size > 100_000) {
+      userCache.clear()
+      uidById.clear()
+    }
     userCache.set(row.uid, { user: row, at: deps.now() })
+    uidById.set(row.id, row.uid)
     return row
   }
 
@@ -133,7 +141,10 @@ export function createAuthzCache(
     if (name === 'permissions') await loadPermissions()
     else if (name === 'restrictions') await loadRestrictions()
     else if (name === 'apikeys') await loadApiKeys()
-    else if (name === 'users') userCache.clear()
+    else if (name === 'users') {
+      userCache.clear()
+      uidById.clear()
+    }
   }
   async function onMessage(message: string) {
     const [name = '', detail] = message.split(':')

@@ -86,6 +86,22 @@ describe('POST /identity/users', () => {
     })
     expect(res.status).toBe(201)
   })
+
+  it('a cross-site HTML form cannot sign anyone up or in (login CSRF)', async () => {
+    const email = uniqueEmail('csrf')
+    for (const path of [`${ID}/users`, `${ID}/sessions`]) {
+      const res = await t.app.request(path, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Sec-Fetch-Site': 'cross-site', 'User-Agent': 'x' },
+        body: new URLSearchParams({ email, password: STRONG }).toString(),
+      })
+      expect(res.status).toBe(403)
+      expect(await res.json()).toEqual({ errors: ['authz.cross_site_request'] })
+    }
+    expect(await countUsers()).toBeGreaterThan(0)
+    const [row] = await t.deps.db.select().from(users).where(eq(users.email, email))
+    expect(row).toBeUndefined()
+  })
 })
 
 describe('without the member role', () => {
