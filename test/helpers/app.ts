@@ -63,16 +63,23 @@ export async function freshStore(now?: () => number): Promise<{ store: Store; pr
   return {
     store,
     prefix,
-    cleanup: async () => {
-      const r = new Redis(url)
-      let cursor = '0'
-      do {
-        const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500)
-        cursor = next
-        if (keys.length) await r.del(...keys)
-      } while (cursor !== '0')
-      await r.quit()
-    },
+    cleanup: () => deleteKeysWithPrefix(url, prefix),
+  }
+}
+
+/** Removes one run's keys from a shared Redis (SCAN by prefix; never FLUSHALL). */
+export async function deleteKeysWithPrefix(url: string, prefix: string): Promise<void> {
+  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 })
+  try {
+    await r.connect()
+    let cursor = '0'
+    do {
+      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500)
+      cursor = next
+      if (keys.length) await r.del(...keys)
+    } while (cursor !== '0')
+  } finally {
+    r.disconnect()
   }
 }
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { inject } from 'vitest'
 import { Redis } from 'ioredis'
-import { freshDb, usingRealServers } from './app.ts'
+import { deleteKeysWithPrefix, freshDb, usingRealServers } from './app.ts'
 import { STRONG, uniqueEmail } from './http.ts'
 import { runCli } from './spawn.ts'
 
@@ -53,24 +53,9 @@ export async function seededBackend(extra: Record<string, string> = {}): Promise
     prefix,
     async cleanup() {
       await drop()
-      if (env.REDIS_URL && env.REDIS_URL === process.env.REDIS_URL) await deletePrefix(env.REDIS_URL, prefix)
+      if (env.REDIS_URL && env.REDIS_URL === process.env.REDIS_URL) await deleteKeysWithPrefix(env.REDIS_URL, prefix)
       rmSync(dataDir, { recursive: true, force: true })
     },
-  }
-}
-
-async function deletePrefix(url: string, prefix: string) {
-  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 })
-  try {
-    await r.connect()
-    let cursor = '0'
-    do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500)
-      cursor = next
-      if (keys.length) await r.del(...keys)
-    } while (cursor !== '0')
-  } finally {
-    r.disconnect()
   }
 }
 
