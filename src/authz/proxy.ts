@@ -44,7 +44,7 @@ function createProxy(logger: Logger, ws: boolean) {
     const f = flights.get(req)
     if (!f) return
     f.proxyReq = proxyReq
-    proxyReq.once('upgrade', () => (f.upgraded = true))
+    if (ws) proxyReq.once('upgrade', () => (f.upgraded = true))
     proxyReq.setTimeout(f.ms, () => {
       f.timedOut = true
       proxyReq.destroy(new Error('upstream timeout'))
@@ -60,18 +60,29 @@ function createProxy(logger: Logger, ws: boolean) {
     proxyRes.on('close', () => proxyRes.complete || res.destroy())
   })
 
+  // Per-route proxy options, built once (target, keep-alive agent, TLS server name).
+  const optionsByRoute = new WeakMap<UpstreamRoute, httpProxy.ServerOptions>()
+  const optionsFor = (route: UpstreamRoute): httpProxy.ServerOptions => {
+    let opts = optionsByRoute.get(route)
+    if (!opts) {
+      const https = route.target.protocol === 'https:'
+      const target = { protocol: route.target.protocol, hostname: route.target.hostname.replace(/^\[|\]$/g, ''), port: route.target.port || (https ? '443' : '80') }
+      opts = { target, ...(agents ? { agent: https ? agents.https : agents.http } : {}), ...(https ? { ssl: { servername: target.hostname } } : {}) }
+      optionsByRoute.set(route, opts)
+    }
+    return opts
+  }
+
   /** Sends `req` on with the given headers and path; `req` itself is left as it was. */
   function send(req: IncomingMessage, route: UpstreamRoute, headers: IncomingHttpHeaders, path: string, go: (opts: httpProxy.ServerOptions) => void): Flight {
     const flight: Flight = { timedOut: false, upgraded: false, ms: route.timeoutMs }
     flights.set(req, flight)
-    const https = route.target.protocol === 'https:'
-    const target = { protocol: route.target.protocol, hostname: route.target.hostname.replace(/^\[|\]$/g, ''), port: route.target.port || (https ? '443' : '80') }
     const saved = { headers: req.headers, url: req.url }
     req.headers = headers
     req.url = path
     try {
       // http-proxy builds the outgoing request synchronously from req.headers and req.url.
-      go({ target, ...(agents ? { agent: https ? agents.https : agents.http } : {}), ...(https ? { ssl: { servername: target.hostname } } : {}) })
+      go(optionsFor(route))
     } finally {
       req.headers = saved.headers
       req.url = saved.url
