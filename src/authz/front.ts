@@ -1,16 +1,14 @@
-import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http'
 import { routeForRawPath } from '../config/upstreams.ts'
 import type { Deps } from '../deps.ts'
 import { corsHeaders } from '../http/cors.ts'
 import { toAppError } from '../http/on-error.ts'
 import { sessionIdFromHeader } from '../http/session-cookie.ts'
+import { createRequestRecorder, requestIdFrom } from '../http/request-log.ts'
 import { AUTHZ_PREFIX, answerAuthz } from './authz-answer.ts'
 import { clientIp } from './client-ip.ts'
 import type { GateDeps } from './gate.ts'
 import { createForwarder } from './proxy.ts'
-
-const SAFE_ID = /^[A-Za-z0-9_.:-]{1,100}$/
 
 export interface RawContext {
   requestId: string
@@ -33,27 +31,14 @@ export function frontListener(deps: Deps, g: GateDeps, fallback: RequestListener
   const trueClient = env.BARONG_GATEWAY === 'akamai' || env.BARONG_TRUST_TRUE_CLIENT_IP
   const forwarder = deps.upstreams.length ? createForwarder(deps, g) : null
   const anyOrigin = env.BARONG_API_CORS_ORIGINS.includes('*')
-  const { requests, duration } = deps.metrics
-  const logInfo = () => deps.logger.isLevelEnabled('info')
-  // Labelled metric children, looked up once per (method, route, status) rather than hashed per request.
-  const children = new Map<string, { count: { inc(): void }; time: { observe(v: number): void } }>()
-  const metricsFor = (method: string, route: string, status: number) => {
-    const key = `${method} ${status} ${route}`
-    let c = children.get(key)
-    if (!c) {
-      const labels = { method, route, status: String(status) }
-      children.set(key, (c = { count: requests.labels(labels), time: duration.labels(labels) }))
-    }
-    return c
-  }
+  const record = createRequestRecorder(deps)
 
   const context = (req: IncomingMessage, path: string, query: string): RawContext => {
     const header = (name: string) => {
       const v = req.headers[name]
       return Array.isArray(v) ? v.join(', ') : v
     }
-    const inbound = header('x-request-id')
-    const requestId = inbound && SAFE_ID.test(inbound) ? inbound : randomUUID()
+    const requestId = requestIdFrom(header('x-request-id'))
     const origin = header('origin')
     const base: Record<string, string> = origin === undefined && !anyOrigin ? { 'x-request-id': requestId } : { 'x-request-id': requestId, ...corsHeaders(env, origin) }
     return {
@@ -67,13 +52,8 @@ export function frontListener(deps: Deps, g: GateDeps, fallback: RequestListener
     }
   }
 
-  const finish = (req: IncomingMessage, res: ServerResponse, route: string, start: number, ctx: RawContext) => {
-    const ms = performance.now() - start
-    const m = metricsFor(req.method ?? 'GET', route, res.statusCode)
-    m.count.inc()
-    m.time.observe(ms / 1000)
-    if (logInfo()) deps.logger.info({ requestId: ctx.requestId, method: req.method, path: ctx.path, route, status: res.statusCode, ms: Math.round(ms * 10) / 10, ip: ctx.clientIp }, 'request')
-  }
+  const finish = (req: IncomingMessage, res: ServerResponse, route: string, start: number, ctx: RawContext) =>
+    record({ requestId: ctx.requestId, method: req.method ?? 'GET', path: ctx.path, route, status: res.statusCode, ms: performance.now() - start, ip: ctx.clientIp })
 
   const authz = async (req: IncomingMessage, res: ServerResponse, ctx: RawContext) => {
     let status: number

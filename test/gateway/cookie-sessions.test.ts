@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../helpers/app.ts'
-import { Client, register, seedDefaults } from '../helpers/http.ts'
+import { Client, register, seedDefaults, seededApp } from '../helpers/http.ts'
 import { AUTH, setUser } from '../helpers/gateway.ts'
 
 let t: TestApp
 beforeAll(async () => {
-  t = await createTestApp()
-  await seedDefaults(t)
+  t = await seededApp()
 })
 afterAll(async () => t?.close())
 

@@ -1,13 +1,12 @@
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestApp, type TestApp } from '../helpers/app.ts'
-import { register, seedDefaults } from '../helpers/http.ts'
+import type { TestApp } from '../helpers/app.ts'
+import { register, seededApp } from '../helpers/http.ts'
 import { AUTH, setUser } from '../helpers/gateway.ts'
 
 let t: TestApp
 beforeAll(async () => {
-  t = await createTestApp()
-  await seedDefaults(t)
+  t = await seededApp()
 })
 afterAll(async () => t?.close())
 

@@ -75,3 +75,11 @@ export async function register(t: TestApp, email = uniqueEmail(), password = STR
   c.csrf = body.csrf_token
   return { client: c, res, body, email, password }
 }
+
+/** A test app with Barong's default levels, permissions and restrictions. */
+export async function seededApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const { createTestApp } = await import('./app.ts')
+  const t = await createTestApp(env)
+  await seedDefaults(t)
+  return t
+}

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestApp, type TestApp } from '../helpers/app.ts'
-import { Client, ID, STRONG, eventsFor, register, seedDefaults, uniqueEmail } from '../helpers/http.ts'
+import type { TestApp } from '../helpers/app.ts'
+import { Client, ID, STRONG, eventsFor, register, seededApp, uniqueEmail } from '../helpers/http.ts'
 
 let t: TestApp
 beforeAll(async () => {
-  t = await createTestApp()
-  await seedDefaults(t)
+  t = await seededApp()
 })
 afterAll(async () => t?.close())
 

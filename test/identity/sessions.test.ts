@@ -3,13 +3,12 @@ import { and, eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { totpCodeAt, generateTotpSecret } from '../../src/crypto/totp.ts'
 import { activities, users } from '../../src/storage/schema/index.ts'
-import { createTestApp, type TestApp } from '../helpers/app.ts'
-import { Client, ID, STRONG, register, seedDefaults, uniqueEmail } from '../helpers/http.ts'
+import type { TestApp } from '../helpers/app.ts'
+import { Client, ID, STRONG, register, seededApp, uniqueEmail } from '../helpers/http.ts'
 
 let t: TestApp
 beforeAll(async () => {
-  t = await createTestApp({ BARONG_LOGIN_MAX_ATTEMPTS: '5', BARONG_LOGIN_IP_MAX_ATTEMPTS: '40' })
-  await seedDefaults(t)
+  t = await seededApp({ BARONG_LOGIN_MAX_ATTEMPTS: '5', BARONG_LOGIN_IP_MAX_ATTEMPTS: '40' })
 })
 afterAll(async () => t?.close())
 
