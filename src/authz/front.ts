@@ -1,14 +1,15 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http'
-import { routeForRawPath } from '../config/upstreams.ts'
+import { routeForRawPath, type UpstreamRoute } from '../config/upstreams.ts'
 import type { Deps } from '../deps.ts'
 import { corsHeaders } from '../http/cors.ts'
 import { toAppError } from '../http/on-error.ts'
 import { sessionIdFromHeader } from '../http/session-cookie.ts'
 import { createRequestRecorder, requestIdFrom } from '../http/request-log.ts'
 import { AUTHZ_PREFIX, answerAuthz } from './authz-answer.ts'
-import { clientIp } from './client-ip.ts'
+import { createClientIpResolver } from './client-ip.ts'
 import type { GateDeps } from './gate.ts'
 import { createForwarder } from './proxy.ts'
+import { createTickBatch } from '../util/batch.ts'
 
 export interface RawContext {
   requestId: string
@@ -32,6 +33,7 @@ export function frontListener(deps: Deps, g: GateDeps, fallback: RequestListener
   const forwarder = deps.upstreams.length ? createForwarder(deps, g) : null
   const anyOrigin = env.BARONG_API_CORS_ORIGINS.includes('*')
   const record = createRequestRecorder(deps)
+  const clientIp = createClientIpResolver(deps.trustedProxies)
 
   const context = (req: IncomingMessage, path: string, query: string): RawContext => {
     const header = (name: string) => {
@@ -43,7 +45,7 @@ export function frontListener(deps: Deps, g: GateDeps, fallback: RequestListener
     const base: Record<string, string> = origin === undefined && !anyOrigin ? { 'x-request-id': requestId } : { 'x-request-id': requestId, ...corsHeaders(env, origin) }
     return {
       requestId,
-      clientIp: clientIp(req.socket.remoteAddress ?? '', header('x-forwarded-for'), deps.trustedProxies, trueClient ? header('true-client-ip') : undefined),
+      clientIp: clientIp(req.socket.remoteAddress ?? '', header('x-forwarded-for'), trueClient ? header('true-client-ip') : undefined),
       header,
       sessionId: sessionIdFromHeader(header('cookie'), env.BARONG_SESSION_NAME),
       path,
@@ -55,7 +57,7 @@ export function frontListener(deps: Deps, g: GateDeps, fallback: RequestListener
   const finish = (req: IncomingMessage, res: ServerResponse, route: string, start: number, ctx: RawContext) =>
     record({ requestId: ctx.requestId, method: req.method ?? 'GET', path: ctx.path, route, status: res.statusCode, ms: performance.now() - start, ip: ctx.clientIp })
 
-  const authz = async (req: IncomingMessage, res: ServerResponse, ctx: RawContext) => {
+  const authz = async (req: IncomingMessage, res: ServerResponse, ctx: RawContext, start: number) => {
     let status: number
     let body = ''
     const headers = ctx.baseHeaders
@@ -75,7 +77,13 @@ export function frontListener(deps: Deps, g: GateDeps, fallback: RequestListener
     headers['content-length'] = String(Buffer.byteLength(body))
     res.writeHead(status, headers)
     res.end(body)
+    // Recorded once the answer is handed to the socket (no per-request 'finish' listener on this path).
+    finish(req, res, `${AUTHZ_PREFIX}/*`, start, ctx)
   }
+  const onError = (err: unknown) => deps.logger.error({ err: (err as Error)?.message }, 'unhandled error')
+  // Decisions of one event-loop turn are taken together: one store round trip, one burst of answers.
+  const decideLater = createTickBatch<[IncomingMessage, ServerResponse, RawContext, number]>(([req, res, ctx, start]) => void authz(req, res, ctx, start), onError)
+  const forwardLater = createTickBatch<[IncomingMessage, ServerResponse, UpstreamRoute, RawContext]>(([req, res, route, ctx]) => void forwarder!.handle(req, res, route, ctx), onError)
 
   return (req, res) => {
     const url = req.url ?? '/'
@@ -85,9 +93,7 @@ export function frontListener(deps: Deps, g: GateDeps, fallback: RequestListener
     const preflight = req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined
     if (!preflight && (path === AUTHZ_PREFIX || path.startsWith(`${AUTHZ_PREFIX}/`))) {
       const start = performance.now()
-      const ctx = context(req, path, q < 0 ? '' : url.slice(q + 1))
-      res.once('finish', () => finish(req, res, `${AUTHZ_PREFIX}/*`, start, ctx))
-      void authz(req, res, ctx)
+      decideLater([req, res, context(req, path, q < 0 ? '' : url.slice(q + 1)), start])
       return
     }
     const route = forwarder && !preflight ? routeForRawPath(deps.upstreams, path) : null
@@ -95,7 +101,7 @@ export function frontListener(deps: Deps, g: GateDeps, fallback: RequestListener
       const start = performance.now()
       const ctx = context(req, path, q < 0 ? '' : url.slice(q + 1))
       res.once('close', () => finish(req, res, `${route.prefix}/*`, start, ctx))
-      void forwarder.handle(req, res, route, ctx)
+      forwardLater([req, res, route, ctx])
       return
     }
     fallback(req, res)

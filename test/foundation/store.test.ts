@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Store } from '../../src/cache/store.ts'
+import { freshStore } from '../helpers/app.ts'
+
+// The hot path's reads and nonce writes of one tick are batched into one command (MGET, one script for
+// SET NX): the answers must be exactly those of one command per call.
+describe(`store batching (${process.env.REDIS_URL ? 'Redis' : 'in-process'})`, () => {
+  let store: Store
+  let cleanup: () => Promise<void>
+  beforeAll(async () => {
+    ;({ store, cleanup } = await freshStore())
+  })
+  afterAll(async () => {
+    await store.close()
+    await cleanup()
+  })
+
+  it('reads of one tick each get their own key, a missing key null', async () => {
+    await store.set('b:1', 'one', 60_000)
+    await store.set('b:2', 'two', 60_000)
+    expect(await Promise.all([store.get('b:1'), store.get('b:missing'), store.get('b:2'), store.get('b:1')])).toEqual(['one', null, 'two', 'one'])
+  })
+
+  it('setIfAbsent: the same key twice in one tick is won once; other keys and TTLs are independent', async () => {
+    const results = await Promise.all([
+      store.setIfAbsent('n:a', '1', 10_000),
+      store.setIfAbsent('n:a', '1', 10_000),
+      store.setIfAbsent('n:b', '1', 10_000),
+      store.setIfAbsent('n:c', 'x', 500),
+    ])
+    expect(results).toEqual([true, false, true, true])
+    expect(await store.setIfAbsent('n:a', '1', 10_000)).toBe(false)
+    expect(await store.get('n:c')).toBe('x')
+    const ttl = await store.ttlMs('n:c')
+    expect(ttl).toBeGreaterThan(0)
+    expect(ttl).toBeLessThanOrEqual(500)
+    expect(await store.ttlMs('n:b')).toBeGreaterThan(5_000)
+  })
+
+  it('many calls in one tick (past one batch) all answer', async () => {
+    const n = 1200
+    const won = await Promise.all(Array.from({ length: n }, (_, i) => store.setIfAbsent(`m:${i % 600}`, '1', 10_000)))
+    expect(won.filter(Boolean)).toHaveLength(600)
+    const read = await Promise.all(Array.from({ length: n }, (_, i) => store.get(`m:${i}`)))
+    expect(read.filter((v) => v === '1')).toHaveLength(600)
+  })
+})
