@@ -103,6 +103,8 @@ export function createAuthzCache(
       userCache.clear()
       uidById.clear()
     }
+    // Frozen: a snapshot is shared by every request until the next reload (the JWT minter relies on it).
+    Object.freeze(row)
     userCache.set(row.uid, { user: row, at: deps.now() })
     uidById.set(row.id, row.uid)
     return row

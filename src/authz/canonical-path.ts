@@ -8,6 +8,8 @@
  * We deliberately do NOT strip a trailing `.json`/`.format` (a Rails routing quirk, spec §1.1).
  */
 
+import { memoByString } from '../util/memo.ts'
+
 export type CanonicalPath = { ok: true; path: string; segments: string[] } | { ok: false }
 
 /** Longer paths are refused rather than scanned: no Barong/Peatio route comes close. */
@@ -30,6 +32,13 @@ export function canonicalizePath(raw: string): CanonicalPath {
   }
   return { ok: true, path: segments.join('/'), segments }
 }
+
+/** The same, remembered for paths that repeat (the gateway's hot path); results are frozen, so shared safely. */
+export const canonicalPathOf: (raw: string) => CanonicalPath = memoByString((raw) => {
+  const c = canonicalizePath(raw)
+  if (c.ok) Object.freeze(c.segments)
+  return Object.freeze(c)
+})
 
 /** Percent-decodes one raw segment exactly once; null on anything that is not plain printable ASCII or a valid escape. */
 function decodeSegment(raw: string): string | null {

@@ -7,6 +7,7 @@
  * peer is a configured trusted proxy, and the right-most untrusted hop wins (the left part of the header is
  * whatever the client wrote).
  */
+import { memoByString } from '../util/memo.ts'
 import { formatIp, ipInCidr, parseCidr, parseIp, type Cidr, type ParsedIp } from './ip.ts'
 
 export interface TrustedProxies {
@@ -56,4 +57,14 @@ export function clientIp(peer: string, xff: string | undefined, trusted: Trusted
   }
   // Every hop is one of ours: the left-most is the closest thing to the client.
   return candidate ? formatIp(candidate) : peerText
+}
+
+/** `clientIp` for one trusted-proxy list, remembered per (peer, X-Forwarded-For, True-Client-IP): the hot path's form. */
+export function createClientIpResolver(trusted: TrustedProxies): (peer: string, xff: string | undefined, trueClientIp?: string) => string {
+  const resolve = memoByString((key) => {
+    const [peer = '', xff, tci] = key.split('\n')
+    return clientIp(peer, xff === '' ? undefined : xff, trusted, tci === '' ? undefined : tci)
+  })
+  // A newline cannot be in a header value or a socket address, so the joined key is unambiguous.
+  return (peer, xff, trueClientIp) => resolve(`${peer}\n${xff ?? ''}\n${trueClientIp ?? ''}`)
 }

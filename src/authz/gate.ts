@@ -6,7 +6,7 @@ import { auditAction, auditTopic } from './audit-queue.ts'
 import { authenticate, type AuthDeps, type AuthRequest } from './authenticate.ts'
 import { matchPathRule, type AuthzRules } from './authz-rules.ts'
 import type { UserSnapshot } from './authz-cache.ts'
-import { canonicalizePath } from './canonical-path.ts'
+import { canonicalPathOf } from './canonical-path.ts'
 import { deny, postAuth, preAuth, type Deny } from './decide.ts'
 import type { GeoIp } from './geoip.ts'
 import { checkPermission } from './permissions.ts'
@@ -45,7 +45,7 @@ const WHITELINK_PATH = 'api/v2/barong/identity/users/access'
  * authentication → user state → permissions. Any failure to decide denies (fail closed).
  */
 export async function gate(deps: GateDeps, input: GateInput): Promise<GateResult> {
-  const path = canonicalizePath(input.rawPath)
+  const path = canonicalPathOf(input.rawPath)
   const table = deps.auth.cache
   const rulesLoaded = table.permissions !== null && table.restrictions !== null
   const restriction =

@@ -25,14 +25,19 @@ export interface JwtMinter {
  * and the user's claims are unchanged, so a steady client costs no signing at all.
  */
 export function createJwtMinter(keys: SigningKeys, expireSec: number, nowMs: () => number): JwtMinter {
-  const cache = new Map<string, { token: string; fingerprint: string; renewAt: number }>()
+  const cache = new Map<string, { token: string; user: UserSnapshot; fingerprint: string; renewAt: number }>()
   return {
     async mint(user) {
       const now = nowMs()
+      const hit = cache.get(user.uid)
+      // The user cache hands out the same snapshot object until it reloads the user: nothing to compare.
+      if (hit && hit.user === user && now < hit.renewAt) return hit.token
       const claims = sessionClaims(user)
       const fingerprint = `${claims.email}|${claims.role}|${claims.level}|${claims.state}|${claims.referral_id}`
-      const hit = cache.get(user.uid)
-      if (hit && hit.fingerprint === fingerprint && now < hit.renewAt) return hit.token
+      if (hit && hit.fingerprint === fingerprint && now < hit.renewAt) {
+        hit.user = user
+        return hit.token
+      }
       const iat = Math.floor(now / 1000)
       const token = await new SignJWT(claims)
         .setProtectedHeader({ alg: 'RS256', kid: keys.kid })
@@ -44,7 +49,7 @@ export function createJwtMinter(keys: SigningKeys, expireSec: number, nowMs: () 
         .setJti(randomBytes(10).toString('hex'))
         .sign(keys.privateKey)
       if (cache.size > 100_000) cache.clear()
-      cache.set(user.uid, { token, fingerprint, renewAt: (iat + expireSec / 2) * 1000 })
+      cache.set(user.uid, { token, user, fingerprint, renewAt: (iat + expireSec / 2) * 1000 })
       return token
     },
   }

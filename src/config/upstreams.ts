@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
 import { z } from 'zod'
-import { canonicalizePath } from '../authz/canonical-path.ts'
+import { canonicalPathOf, canonicalizePath } from '../authz/canonical-path.ts'
 import { startsWithSegments } from '../authz/path-match.ts'
 
 export interface UpstreamRoute {
@@ -123,7 +123,7 @@ export function matchUpstream(routes: readonly UpstreamRoute[], segments: readon
  */
 export function routeForRawPath(routes: readonly UpstreamRoute[], rawPath: string): UpstreamRoute | null {
   if (routes.length === 0) return null
-  const c = canonicalizePath(rawPath)
+  const c = canonicalPathOf(rawPath)
   return matchUpstream(routes, c.ok ? c.segments : rawPath.split('/').filter(Boolean))
 }
 
