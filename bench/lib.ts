@@ -21,6 +21,37 @@ export function pin(pid: number | undefined, core: number): boolean {
   }
 }
 
+/** The current CPU list of `pid` (taskset's text), or null. */
+export function affinity(pid: number): string | null {
+  try {
+    return /: (.*)$/.exec(execFileSync('taskset', ['-c', '-p', String(pid)], { encoding: 'utf8' }).trim())?.[1] ?? null
+  } catch {
+    return null
+  }
+}
+
+/** Sets the CPU list of every thread of `pid` back (see `affinity`). */
+export function restoreAffinity(pid: number, cpus: string): void {
+  try {
+    execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' })
+  } catch {
+    /* the process may be gone */
+  }
+}
+
+/** The pid of a local redis-server listening on `port`, if one runs here (for pinning it during a run). */
+export function localRedisPid(port: number): number | null {
+  try {
+    for (const pid of execFileSync('pgrep', ['-x', 'redis-server'], { encoding: 'utf8' }).split('\n').filter(Boolean)) {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ')
+      if (cmd.includes(`:${port}`) || cmd.includes(`--port ${port}`)) return Number(pid)
+    }
+  } catch {
+    /* no pgrep or no redis-server: leave it unpinned */
+  }
+  return null
+}
+
 /** VmRSS and VmHWM (peak) in MB, from /proc. */
 export function memoryMb(pid: number | undefined): { rss: number; peak: number } | null {
   try {

@@ -1,11 +1,16 @@
 /**
  * Reference servers for the benchmark, one per child process: `hello` (bare Hono), `upstream` (node:http JSON),
- * `proxy <target>` (plain http-proxy with a keep-alive agent, like the gateway's). Prints `listening <port>`.
+ * `proxy <target>` (plain http-proxy with a keep-alive agent, like the gateway's), `floor <redis url> <key>`
+ * (node:http doing nothing but one Redis read per request, batched per event-loop turn as the gateway does, and
+ * answering with a 1 KB Authorization header: what any gateway with a per-request store read can reach
+ * here). Prints `listening <port>`.
  */
-import { createServer, Agent } from 'node:http'
+import { createServer, Agent, type ServerResponse } from 'node:http'
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
 import httpProxy from 'http-proxy'
+import { Redis } from 'ioredis'
+import { createKeyBatch, createTickBatch } from '../src/util/batch.ts'
 
 const [kind, target] = process.argv.slice(2)
 const ready = (port: number) => process.stdout.write(`listening ${port}\n`)
@@ -29,7 +34,27 @@ if (kind === 'hello') {
   })
   const s = createServer((req, res) => proxy.web(req, res))
   s.listen(0, '127.0.0.1', () => ready(portOf(s)))
+} else if (kind === 'floor' && target) {
+  const key = process.argv[4] ?? 'bench:floor'
+  const redis = new Redis(target, { enableAutoPipelining: true })
+  await redis.set(key, JSON.stringify({ uid: 'ID0123456789', ua: 'x'.repeat(60), ip: '127.0.0.1', csrf: 'c'.repeat(64), expireAt: 0 }), 'PX', 15 * 60_000)
+  const read = createKeyBatch<string | null>((keys) => redis.mget(keys))
+  const authorization = `Bearer ${'x'.repeat(1024)}`
+  const answer = createTickBatch<ServerResponse>((res) => {
+    read(key).then(
+      (v) => {
+        res.writeHead(v ? 200 : 500, { authorization, 'content-length': '0' })
+        res.end()
+      },
+      () => {
+        res.writeHead(503)
+        res.end()
+      },
+    )
+  }, () => {})
+  const s = createServer((_req, res) => answer(res))
+  s.listen(0, '127.0.0.1', () => ready(portOf(s)))
 } else {
-  process.stderr.write('usage: servers.ts hello | upstream | proxy <target>\n')
+  process.stderr.write('usage: servers.ts hello | upstream | proxy <target> | floor <redis url> <key>\n')
   process.exit(2)
 }
