@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { canonicalizePath, MAX_PATH_LENGTH } from './canonical-path.ts'
+import { canonicalPathOf, canonicalizePath, MAX_PATH_LENGTH } from './canonical-path.ts'
 
 // [input, expected canonical path]
 const accepted: [string, string][] = [
@@ -111,5 +111,18 @@ describe('canonicalizePath', () => {
     const ok = '/' + 'a'.repeat(MAX_PATH_LENGTH - 1)
     expect(canonicalizePath(ok).ok).toBe(true)
     expect(canonicalizePath(ok + 'a')).toEqual({ ok: false })
+  })
+})
+
+describe('canonicalPathOf (the remembered form)', () => {
+  it('answers as canonicalizePath, and its results cannot be changed by a caller', () => {
+    for (const [input] of accepted) {
+      const a = canonicalPathOf(input)
+      expect(a).toEqual(canonicalizePath(input))
+      expect(canonicalPathOf(input)).toBe(a)
+      expect(Object.isFrozen(a)).toBe(true)
+      if (a.ok) expect(() => (a.segments as string[]).push('admin')).toThrow(TypeError)
+    }
+    expect(canonicalPathOf('/a/%2e%2e/b')).toEqual({ ok: false })
   })
 })

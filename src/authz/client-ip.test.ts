@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { clientIp, compileTrusted } from './client-ip.ts'
+import { clientIp, compileTrusted, createClientIpResolver } from './client-ip.ts'
 
 const trusted = compileTrusted(['127.0.0.1/8', '::1', '10.0.0.0/8', '2001:db8:1::/48'])
 const none = compileTrusted([])
@@ -34,6 +34,13 @@ const cases: [string, string, string | undefined, string | undefined, string][] 
 describe('clientIp', () => {
   it.each(cases)('%s', (_name, peer, xff, tci, expected) => {
     expect(clientIp(peer, xff, trusted, tci)).toBe(expected)
+  })
+
+  it('the remembering resolver gives the same answers, first time and again', () => {
+    const resolve = createClientIpResolver(trusted)
+    for (let round = 0; round < 2; round++) {
+      for (const [name, peer, xff, tci, expected] of cases) expect(resolve(peer, xff, tci), `${name} (round ${round})`).toBe(expected)
+    }
   })
 
   it('trusts nobody with an empty list', () => {
