@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { keys } from '../cache/keys.ts'
 import type { Store } from '../cache/store.ts'
 
@@ -26,7 +26,8 @@ export interface SessionSettings {
   absoluteMs: number
 }
 
-export const hashSessionId = (id: string) => createHash('sha256').update(id).digest('hex')
+// One-shot hash (Node ≥ 20.12): the cookie path hashes on every request, without a Hash object each time.
+export const hashSessionId = (id: string) => hash('sha256', id, 'hex')
 
 /** 32 random bytes: a fresh id at every login, 2FA completion and privilege change (no fixation). */
 const newSessionId = () => randomBytes(32).toString('base64url')

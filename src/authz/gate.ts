@@ -9,7 +9,7 @@ import type { UserSnapshot } from './authz-cache.ts'
 import { canonicalPathOf } from './canonical-path.ts'
 import { deny, postAuth, preAuth, type Deny } from './decide.ts'
 import type { GeoIp } from './geoip.ts'
-import { checkPermission } from './permissions.ts'
+import { checkPermissionOf } from './permissions.ts'
 import { firstRestriction } from './restrictions.ts'
 
 export interface GateDeps {
@@ -68,7 +68,7 @@ export async function gate(deps: GateDeps, input: GateInput): Promise<GateResult
   }
   // HEAD is a read: the caller's GET rules also cover it.
   const permission =
-    auth.type === 'user' ? checkPermission(table.permissions!, auth.user.role, input.method, path.segments) : null
+    auth.type === 'user' ? checkPermissionOf(table.permissions!, auth.user.role, input.method, path.path, path.segments) : null
   const post = postAuth(auth.type === 'user' ? { type: 'user', state: auth.user.state, role: auth.user.role } : auth, permission)
   if (auth.type === 'user' && (post.type === 'allow' ? post.audit : post.key === 'authz.invalid_permission')) {
     recordAudit(deps, input, path.segments, auth.user.id, post.type === 'allow' ? 'succeed' : 'denied', post.type === 'allow' ? post.auditTopic : null)

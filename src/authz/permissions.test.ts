@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { checkPermission, compilePermissions, type PermissionRow } from './permissions.ts'
+import { checkPermission, checkPermissionOf, compilePermissions, type PermissionRow } from './permissions.ts'
 
 const seg = (p: string) => p.split('/').filter((s) => s !== '')
 const row = (role: string, verb: string, path: string, action: string, topic: string | null = null): PermissionRow => ({
@@ -87,5 +87,31 @@ describe('checkPermission', () => {
   it('ignores a leading slash in a row path', () => {
     const t = compilePermissions([row('r', 'GET', '/api/v2/x', 'ACCEPT')])
     expect(checkPermission(t, 'r', 'GET', seg('api/v2/x/y')).allowed).toBe(true)
+  })
+})
+
+describe('checkPermissionOf (remembered per table)', () => {
+  const asks: [string, string, string][] = [
+    ['admin', 'GET', 'api/v2/barong/admin/users'],
+    ['admin', 'POST', 'api/v2/barong/admin/permissions'],
+    ['admin', 'POST', 'api/v2/barong/identity'],
+    ['member', 'GET', 'api/v2/peatio/account/balances'],
+    ['member', 'HEAD', 'api/v2/ranger'],
+    ['accountant', 'PUT', 'api/v2/barong/admin/users/labels'],
+    ['nobody', 'GET', 'api/v2'],
+  ]
+
+  it('answers as checkPermission, first time and again', () => {
+    for (let round = 0; round < 2; round++) {
+      for (const [role, verb, path] of asks) expect(checkPermissionOf(table, role, verb, path, seg(path))).toEqual(checkPermission(table, role, verb, seg(path)))
+    }
+  })
+
+  it('a reloaded table starts afresh: a decision of the old table is not reused', () => {
+    const before = compilePermissions([row('member', 'GET', 'api/v2/x', 'ACCEPT')])
+    expect(checkPermissionOf(before, 'member', 'GET', 'api/v2/x', seg('api/v2/x')).allowed).toBe(true)
+    const after = compilePermissions([row('member', 'GET', 'api/v2/x', 'ACCEPT'), row('member', 'GET', 'api/v2/x', 'DROP')])
+    expect(checkPermissionOf(after, 'member', 'GET', 'api/v2/x', seg('api/v2/x')).allowed).toBe(false)
+    expect(checkPermissionOf(before, 'member', 'GET', 'api/v2/x', seg('api/v2/x')).allowed).toBe(true)
   })
 })

@@ -95,3 +95,23 @@ export function checkPermission(
   }
   return accept ? { allowed: true, audit, auditTopic } : DENIED
 }
+
+// Decisions per table, remembered by (role, verb, canonical path): a steady client repeats them. A table is
+// replaced, never changed, when rules reload, so a reload starts with no remembered decision.
+const remembered = new WeakMap<PermissionTable, Map<string, PermissionDecision>>()
+const REMEMBERED_MAX = 4096
+
+/** `checkPermission` for a canonical path (`segments.join('/')` = `path`), remembered per table. */
+export function checkPermissionOf(table: PermissionTable, role: string, method: string, path: string, segments: readonly string[]): PermissionDecision {
+  let decisions = remembered.get(table)
+  if (!decisions) remembered.set(table, (decisions = new Map()))
+  const key = `${role}\n${method}\n${path}`
+  const hit = decisions.get(key)
+  if (hit) return hit
+  const decision = Object.freeze(checkPermission(table, role, method, segments))
+  if (path.length <= 512) {
+    if (decisions.size >= REMEMBERED_MAX) decisions.clear()
+    decisions.set(key, decision)
+  }
+  return decision
+}
