@@ -58,11 +58,16 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<Store> 
     return batch
   }
 
-  const guard = async <T>(fn: () => Promise<T>): Promise<T> => {
+  // Every store failure becomes StoreUnavailableError (callers answer 503). A plain catch, not an async
+  // wrapper: this sits on every authenticated request.
+  const unavailable = (err: unknown): never => {
+    throw new StoreUnavailableError(err)
+  }
+  const guard = <T>(fn: () => Promise<T>): Promise<T> => {
     try {
-      return await fn()
+      return fn().catch(unavailable)
     } catch (err) {
-      throw new StoreUnavailableError(err)
+      return Promise.reject(new StoreUnavailableError(err))
     }
   }
 
