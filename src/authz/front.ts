@@ -83,7 +83,10 @@ export function frontListener(deps: Deps, g: GateDeps, fallback: RequestListener
   const onError = (err: unknown) => deps.logger.error({ err: (err as Error)?.message }, 'unhandled error')
   // Decisions of one event-loop turn are taken together: one store round trip, one burst of answers.
   const decideLater = createTickBatch<[IncomingMessage, ServerResponse, RawContext, number]>(([req, res, ctx, start]) => void authz(req, res, ctx, start), onError)
-  const forwardLater = createTickBatch<[IncomingMessage, ServerResponse, UpstreamRoute, RawContext]>(([req, res, route, ctx]) => void forwarder!.handle(req, res, route, ctx), onError)
+  const forwardLater = createTickBatch<[IncomingMessage, ServerResponse, UpstreamRoute, RawContext, number]>(
+    ([req, res, route, ctx, start]) => void forwarder!.handle(req, res, route, ctx, () => finish(req, res, `${route.prefix}/*`, start, ctx)),
+    onError,
+  )
 
   return (req, res) => {
     const url = req.url ?? '/'
@@ -99,9 +102,7 @@ export function frontListener(deps: Deps, g: GateDeps, fallback: RequestListener
     const route = forwarder && !preflight ? routeForRawPath(deps.upstreams, path) : null
     if (forwarder && route) {
       const start = performance.now()
-      const ctx = context(req, path, q < 0 ? '' : url.slice(q + 1))
-      res.once('close', () => finish(req, res, `${route.prefix}/*`, start, ctx))
-      forwardLater([req, res, route, ctx])
+      forwardLater([req, res, route, context(req, path, q < 0 ? '' : url.slice(q + 1)), start])
       return
     }
     fallback(req, res)

@@ -8,6 +8,7 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
 import type { Deps } from '../deps.ts'
 import { isTrusted } from './client-ip.ts'
 import { parseIp } from './ip.ts'
+import { memoByString } from '../util/memo.ts'
 
 /** RFC 9110 §7.6.1 hop-by-hop headers (plus `Expect`: Node already answered `100-continue`). */
 export const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect', 'http2-settings'])
@@ -17,7 +18,9 @@ const STRIPPED_PREFIXES = ['x-auth-', 'x-user-', 'x-original-', 'x-envoy-', 'x-f
 /** A `Connection` header naming one of these asks the next hop to drop what the upstream relies on: 400. */
 const PROTECTED = /^(authorization|cookie|host|content-length|forwarded|x-real-ip|x-csrf-token|x-forwarded-.*|x-auth-.*|x-user-.*)$/
 
-export const tokens = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(',') : (v ?? '')).split(',').map((t) => t.trim().toLowerCase()).filter(Boolean)
+const NONE: readonly string[] = Object.freeze([])
+export const tokens = (v: string | string[] | undefined): readonly string[] =>
+  v === undefined ? NONE : (Array.isArray(v) ? v.join(',') : v).split(',').map((t) => t.trim().toLowerCase()).filter(Boolean)
 
 /** Connection must not name a security header; Transfer-Encoding, if any, must be exactly `chunked`. */
 export function framingOk(connection: string | undefined, transferEncoding: string | undefined): boolean {
@@ -69,10 +72,21 @@ export function upstreamHeaders(from: IncomingHttpHeaders, f: HeaderFacts): Inco
 const HOST = /^[A-Za-z0-9.\-:[\]]{1,255}$/
 const last = (v: string | string[] | undefined) => tokens(v).at(-1)
 
+/** Whether a socket peer is a trusted proxy, remembered per address text. */
+export function createPeerTrust(trusted: Deps['trustedProxies']): (peer: string) => boolean {
+  return memoByString((peer) => {
+    const ip = parseIp(peer)
+    return ip !== null && isTrusted(trusted, ip)
+  })
+}
+
 /** Proto and host as the client saw them: from X-Forwarded-* only when the peer is a trusted proxy. */
 export function forwardedFacts(req: IncomingMessage, deps: Pick<Deps, 'trustedProxies'>): { proto: 'http' | 'https'; host: string | undefined } {
   const peer = parseIp(req.socket.remoteAddress ?? '')
-  const trusted = peer !== null && isTrusted(deps.trustedProxies, peer)
+  return forwardedFactsFor(req, peer !== null && isTrusted(deps.trustedProxies, peer))
+}
+
+export function forwardedFactsFor(req: IncomingMessage, trusted: boolean): { proto: 'http' | 'https'; host: string | undefined } {
   const xfProto = trusted ? last(req.headers['x-forwarded-proto']) : undefined
   const proto = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : xfProto === 'https' ? 'https' : 'http'
   const xfHost = trusted ? last(req.headers['x-forwarded-host']) : undefined

@@ -19,7 +19,7 @@ import { clientIp } from './client-ip.ts'
 import { gate, type GateDeps, type GateResult } from './gate.ts'
 import type { RawContext } from './front.ts'
 import { toAppError } from '../http/on-error.ts'
-import { HOP_BY_HOP, forwardedFacts, framingOk, tokens, upstreamHeaders } from './proxy-headers.ts'
+import { HOP_BY_HOP, createPeerTrust, forwardedFacts, forwardedFactsFor, framingOk, tokens, upstreamHeaders } from './proxy-headers.ts'
 
 interface Flight {
   timedOut: boolean
@@ -27,6 +27,8 @@ interface Flight {
   ms: number
   proxyReq?: { destroy(err?: Error): unknown }
 }
+
+type FlightOptions = httpProxy.ServerOptions & { flight?: Flight }
 
 export type ProxyFailure = { status: 502 | 504; key: string }
 
@@ -36,14 +38,13 @@ const failure = (timedOut: boolean): ProxyFailure =>
 /** One http-proxy instance; the per-request idle timeout sets a flag so a timeout (seen as ECONNRESET) gives 504. */
 function createProxy(logger: Logger, ws: boolean) {
   const proxy = httpProxy.createProxyServer({ xfwd: false, followRedirects: false, changeOrigin: false, ws: true, prependPath: false })
-  // http-proxy builds the outgoing request and emits proxyReq synchronously inside web()/ws(), so the request
-  // being sent is known without a per-request map (a WeakMap keyed by requests cost a third of the throughput).
-  let sending: Flight | null = null
   const agents = ws ? null : { http: new HttpAgent({ keepAlive: true, timeout: 4_000 }), https: new HttpsAgent({ keepAlive: true, timeout: 4_000 }) }
   // Without an `error` listener http-proxy throws; every call also passes its own callback.
   proxy.on('error', (err) => logger.warn({ err: err.message }, 'proxy error'))
-  const arm = (proxyReq: import('node:http').ClientRequest) => {
-    const f = sending
+  // The flight rides in the per-call options, which http-proxy hands back with proxyReq (a WeakMap keyed by
+  // requests instead cost a third of the forwarding throughput, in GC).
+  const arm = (proxyReq: import('node:http').ClientRequest, _req: IncomingMessage, _res: unknown, options: FlightOptions) => {
+    const f = options.flight
     if (!f) return
     f.proxyReq = proxyReq
     if (ws) proxyReq.once('upgrade', () => (f.upgraded = true))
@@ -52,8 +53,8 @@ function createProxy(logger: Logger, ws: boolean) {
       proxyReq.destroy(new Error('upstream timeout'))
     })
   }
-  proxy.on('proxyReq', arm)
-  proxy.on('proxyReqWs', arm)
+  proxy.on('proxyReq', (proxyReq, req, res, options) => arm(proxyReq, req, res, options as FlightOptions))
+  proxy.on('proxyReqWs', (proxyReq, req, socket, options) => arm(proxyReq, req, socket, options as FlightOptions))
   proxy.on('proxyRes', (proxyRes, _req, res) => {
     for (const t of tokens(proxyRes.headers.connection)) delete proxyRes.headers[t]
     for (const h of HOP_BY_HOP) delete proxyRes.headers[h]
@@ -81,12 +82,10 @@ function createProxy(logger: Logger, ws: boolean) {
     const saved = { headers: req.headers, url: req.url }
     req.headers = headers
     req.url = path
-    sending = flight
     try {
       // http-proxy builds the outgoing request synchronously from req.headers and req.url.
-      go(optionsFor(route))
+      go({ ...optionsFor(route), flight } as FlightOptions)
     } finally {
-      sending = null
       req.headers = saved.headers
       req.url = saved.url
     }
@@ -114,9 +113,16 @@ function answerJson(res: ServerResponse, status: number, key: string, base: Reco
  */
 export function createForwarder(deps: Deps, g: GateDeps) {
   const { send, proxy } = createProxy(deps.logger, false)
+  const peerTrusted = createPeerTrust(deps.trustedProxies)
   return {
-    async handle(req: IncomingMessage, res: ServerResponse, route: UpstreamRoute, ctx: RawContext): Promise<void> {
+    /** `done` runs once the response is over (answered, forwarded, or the client went away). */
+    async handle(req: IncomingMessage, res: ServerResponse, route: UpstreamRoute, ctx: RawContext, done: () => void): Promise<void> {
       const method = req.method ?? 'GET'
+      let flight: Flight | undefined
+      res.once('close', () => {
+        if (!res.writableFinished) flight?.proxyReq?.destroy() // the client left: so does the upstream request
+        done()
+      })
       try {
         if (method === 'TRACE' || method === 'CONNECT') return answerJson(res, 405, 'server.method_not_allowed', ctx.baseHeaders)
         if (!framingOk(ctx.header('connection'), ctx.header('transfer-encoding'))) return answerJson(res, 400, 'authz.invalid_request', ctx.baseHeaders)
@@ -130,28 +136,22 @@ export function createForwarder(deps: Deps, g: GateDeps) {
         })
         if (result.type === 'deny') return answerJson(res, result.status, result.key, ctx.baseHeaders)
         const authorization = await identity(deps, result, method)
-        const headers = upstreamHeaders(req.headers, { clientIp: ctx.clientIp, ...forwardedFacts(req, deps), authorization, websocket: false, sessionCookie: deps.config.env.BARONG_SESSION_NAME })
-        for (const [k, v] of Object.entries(ctx.baseHeaders)) res.setHeader(k, v) // request id, CORS
+        const facts = forwardedFactsFor(req, peerTrusted(req.socket.remoteAddress ?? ''))
+        const headers = upstreamHeaders(req.headers, { clientIp: ctx.clientIp, ...facts, authorization, websocket: false, sessionCookie: deps.config.env.BARONG_SESSION_NAME })
+        for (const k in ctx.baseHeaders) res.setHeader(k, ctx.baseHeaders[k]!) // request id, CORS
         const path = upstreamPath(route, result.path, ctx.path, ctx.query)
-        const outcome = await new Promise<ProxyFailure | null>((resolve) => {
-          let flight: Flight | undefined
-          res.once('close', () => {
-            if (!res.writableFinished) flight?.proxyReq?.destroy()
-            resolve(null)
-          })
-          flight = send(req, route, headers, path, (opts) =>
-            proxy.web(req, res, opts, (err) => {
-              if (res.headersSent) {
-                deps.logger.warn({ err: err.message, upstream: route.prefix, requestId: ctx.requestId }, 'upstream failed mid-response')
-                res.destroy()
-                return resolve(null)
-              }
-              deps.logger.warn({ err: err.message, upstream: route.prefix, timedOut: flight?.timedOut, requestId: ctx.requestId }, 'upstream unavailable')
-              resolve(failure(flight?.timedOut ?? false))
-            }),
-          )
-        })
-        if (outcome && !res.headersSent) answerJson(res, outcome.status, outcome.key, {})
+        flight = send(req, route, headers, path, (opts) =>
+          proxy.web(req, res, opts, (err) => {
+            if (res.headersSent) {
+              deps.logger.warn({ err: err.message, upstream: route.prefix, requestId: ctx.requestId }, 'upstream failed mid-response')
+              res.destroy()
+              return
+            }
+            deps.logger.warn({ err: err.message, upstream: route.prefix, timedOut: flight?.timedOut, requestId: ctx.requestId }, 'upstream unavailable')
+            const f = failure(flight?.timedOut ?? false)
+            answerJson(res, f.status, f.key, {})
+          }),
+        )
       } catch (err) {
         const known = toAppError(err)
         if (!known) deps.logger.error({ err: (err as Error).message, requestId: ctx.requestId }, 'forwarding failed')

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
 import { z } from 'zod'
 import { canonicalPathOf, canonicalizePath } from '../authz/canonical-path.ts'
+import { memoByString } from '../util/memo.ts'
 import { startsWithSegments } from '../authz/path-match.ts'
 
 export interface UpstreamRoute {
@@ -133,12 +134,22 @@ export function routeForRawPath(routes: readonly UpstreamRoute[], rawPath: strin
  * query is kept as sent.
  */
 export function upstreamPath(route: UpstreamRoute, canonicalPath: string, rawPath: string, rawQuery: string): string {
+  let paths = pathsByRoute.get(route)
+  if (!paths) pathsByRoute.set(route, (paths = memoByString((key) => rewritePath(route, key.slice(1), key[0] === '/'))))
+  // The rewritten path depends only on the canonical path and a trailing slash: remembered per route.
+  const path = paths(`${rawPath.endsWith('/') ? '/' : '-'}${canonicalPath}`)
+  return rawQuery ? `${path}?${rawQuery}` : path
+}
+
+const pathsByRoute = new WeakMap<UpstreamRoute, (key: string) => string>()
+
+function rewritePath(route: UpstreamRoute, canonicalPath: string, trailingSlash: boolean): string {
   const segments = canonicalPath.split('/').filter(Boolean)
   const rest = segments.slice(route.segments.length)
   const out = [...(route.rewrite ?? route.segments), ...rest].map(encodeSegment)
   let path = out.length ? `${route.basePath}/${out.join('/')}` : route.basePath || '/'
-  if (out.length && rawPath.endsWith('/')) path += '/'
-  return rawQuery ? `${path}?${rawQuery}` : path
+  if (out.length && trailingSlash) path += '/'
+  return path
 }
 
 /** Percent-encodes what a path segment may not carry raw; RFC 3986 `pchar` sub-delims stay as they are. */
