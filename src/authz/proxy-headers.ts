@@ -52,14 +52,16 @@ export function withoutCookie(header: string | string[] | undefined, name: strin
 export function upstreamHeaders(from: IncomingHttpHeaders, f: HeaderFacts): IncomingHttpHeaders {
   const named = new Set(tokens(from.connection))
   const out: IncomingHttpHeaders = {}
-  for (const [name, value] of Object.entries(from)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || named.has(name) || STRIPPED.has(name)) continue
+  // Built by adding only, never `delete`: a deleted property turns the object into a slow dictionary for
+  // everything that reads it after (http-proxy, Node's header writer).
+  for (const name in from) {
+    const value = from[name]
+    if (value === undefined || name === 'cookie' || HOP_BY_HOP.has(name) || named.has(name) || STRIPPED.has(name)) continue
     if (STRIPPED_PREFIXES.some((p) => name.startsWith(p))) continue
     out[name] = value
   }
   const cookie = withoutCookie(from.cookie, f.sessionCookie)
-  if (cookie === undefined) delete out.cookie
-  else out.cookie = cookie
+  if (cookie !== undefined) out.cookie = cookie
   // Framing is Node's job; an (already validated) chunked body stays chunked.
   if (from['transfer-encoding'] !== undefined) out['transfer-encoding'] = 'chunked'
   if (f.websocket) Object.assign(out, { connection: 'Upgrade', upgrade: 'websocket' })
