@@ -45,7 +45,8 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<Store> 
   const handlers = new Map<string, Set<(m: string) => void>>()
   const channelName = (c: string) => opts.keyPrefix + c
 
-  // The hot path's reads and nonce writes of one tick go as one command each (measured in bench/).
+  // The hot path's reads and nonce writes of one tick go as one command each (measured in bench/). This is
+  // for one Redis (or Sentinel): on a Cluster these multi-key commands would have to be split by slot.
   const getBatch = createKeyBatch<string | null>((keys) => redis.mget(keys))
   const setNxBatches = new Map<string, (key: string) => Promise<number>>()
   const setNxBatch = (value: string, ttlMs: number) => {
