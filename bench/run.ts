@@ -51,6 +51,8 @@ const procs: Proc[] = []
 let gateway: Proc | undefined
 let db: postgres.Sql | undefined
 const watchdog = setTimeout(() => void cleanup().finally(() => process.exit(3)), 15 * 60_000) // the whole run is bounded
+// Interrupted: still drop the database and keys and give Redis its cores back.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void cleanup().finally(() => process.exit(130)))
 
 async function cleanup() {
   clearTimeout(watchdog)

@@ -1,4 +1,5 @@
-import { hash, randomBytes, timingSafeEqual } from 'node:crypto'
+import * as crypto from 'node:crypto'
+import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { keys } from '../cache/keys.ts'
 import type { Store } from '../cache/store.ts'
 
@@ -26,8 +27,10 @@ export interface SessionSettings {
   absoluteMs: number
 }
 
-// One-shot hash (Node ≥ 20.12): the cookie path hashes on every request, without a Hash object each time.
-export const hashSessionId = (id: string) => hash('sha256', id, 'hex')
+// The cookie path hashes on every request: the one-shot crypto.hash (Node ≥ 20.12) where there is one, so no
+// Hash object is made each time; createHash on older Node 20 releases (CONTRACT: Node.js 20+).
+export const hashSessionId: (id: string) => string =
+  typeof crypto.hash === 'function' ? (id) => crypto.hash('sha256', id, 'hex') : (id) => crypto.createHash('sha256').update(id).digest('hex')
 
 /** 32 random bytes: a fresh id at every login, 2FA completion and privilege change (no fixation). */
 const newSessionId = () => randomBytes(32).toString('base64url')

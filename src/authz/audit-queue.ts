@@ -17,7 +17,7 @@ export interface AuditQueue {
 export function createAuditQueue(db: Database, logger: Logger, opts: { intervalMs?: number; batch?: number; max?: number } = {}): AuditQueue {
   const intervalMs = opts.intervalMs ?? 500
   // Building one multi-row INSERT blocks the event loop in proportion to its rows: 50 rows per statement
-  // kept a denial flood's p99 near 20 ms where 200 gave 35 ms (bench/README.md, denied row).
+  // kept a denial flood's p99 near 20 ms where 200 gave 35 ms (README "Performance", denied row).
   const batch = opts.batch ?? 50
   const max = opts.max ?? 10_000
   let queue: NewActivity[] = []

@@ -109,7 +109,7 @@ export function checkPermissionOf(table: PermissionTable, role: string, method: 
   const hit = decisions.get(key)
   if (hit) return hit
   const decision = Object.freeze(checkPermission(table, role, method, segments))
-  if (path.length <= 512) {
+  if (key.length <= 512) {
     if (decisions.size >= REMEMBERED_MAX) decisions.clear()
     decisions.set(key, decision)
   }

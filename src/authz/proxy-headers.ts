@@ -54,7 +54,7 @@ export function upstreamHeaders(from: IncomingHttpHeaders, f: HeaderFacts): Inco
   const out: IncomingHttpHeaders = {}
   // Built by adding only, never `delete`: a deleted property turns the object into a slow dictionary for
   // everything that reads it after (http-proxy, Node's header writer).
-  for (const name in from) {
+  for (const name of Object.keys(from)) {
     const value = from[name]
     if (value === undefined || name === 'cookie' || HOP_BY_HOP.has(name) || named.has(name) || STRIPPED.has(name)) continue
     if (STRIPPED_PREFIXES.some((p) => name.startsWith(p))) continue

@@ -138,7 +138,7 @@ export function createForwarder(deps: Deps, g: GateDeps) {
         const authorization = await identity(deps, result, method)
         const facts = forwardedFactsFor(req, peerTrusted(req.socket.remoteAddress ?? ''))
         const headers = upstreamHeaders(req.headers, { clientIp: ctx.clientIp, ...facts, authorization, websocket: false, sessionCookie: deps.config.env.BARONG_SESSION_NAME })
-        for (const k in ctx.baseHeaders) res.setHeader(k, ctx.baseHeaders[k]!) // request id, CORS
+        for (const k of Object.keys(ctx.baseHeaders)) res.setHeader(k, ctx.baseHeaders[k]!) // request id, CORS
         const path = upstreamPath(route, result.path, ctx.path, ctx.query)
         flight = send(req, route, headers, path, (opts) =>
           proxy.web(req, res, opts, (err) => {

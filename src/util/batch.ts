@@ -4,7 +4,7 @@
  * - `createTickBatch`: work queued while Node reads sockets runs together once that I/O phase is over
  *   (setImmediate). Requests parsed in one event-loop turn are then decided together, so their store reads
  *   leave as one round trip and their answers as one burst of writes, instead of a read, a decision and a
- *   write interleaved per socket (bench/README.md has the figures).
+ *   write interleaved per socket (README "Performance" has the figures).
  * - `createKeyBatch`: calls made in the same tick become one call with every key (one MGET instead of N GETs).
  */
 
