@@ -39,15 +39,19 @@ describe('verifyTotp window', () => {
     expect(verifyTotp(secret, totpCodeAt(secret, now - 60_000), now, null)).toEqual({ ok: false })
   })
 
-  it('rejects the next step (+1)', () => {
-    expect(verifyTotp(secret, totpCodeAt(secret, now + 30_000), now, null)).toEqual({ ok: false })
+  it('accepts the next step (+1), as Vault with skew 1 does', () => {
+    expect(verifyTotp(secret, totpCodeAt(secret, now + 30_000), now, null)).toEqual({ ok: true, step: step + 1 })
+  })
+
+  it('rejects two steps ahead (+2)', () => {
+    expect(verifyTotp(secret, totpCodeAt(secret, now + 60_000), now, null)).toEqual({ ok: false })
   })
 
   it('rejects a code made with another secret', () => {
     const other = generateTotpSecret()
     const code = totpCodeAt(other, now)
     // Guard against the one-in-a-million collision making the test flaky.
-    if (code !== totpCodeAt(secret, now) && code !== totpCodeAt(secret, now - 30_000)) {
+    if (![-30_000, 0, 30_000].some((d) => code === totpCodeAt(secret, now + d))) {
       expect(verifyTotp(secret, code, now, null)).toEqual({ ok: false })
     }
   })
@@ -73,6 +77,12 @@ describe('verifyTotp replay', () => {
 
   it('accepts the next step after the previous one was used', () => {
     expect(verifyTotp(secret, code, now, step - 1)).toEqual({ ok: true, step })
+  })
+
+  it('once the next step was accepted, the current step is refused (single use, no going back)', () => {
+    expect(verifyTotp(secret, totpCodeAt(secret, now + 30_000), now, step)).toEqual({ ok: true, step: step + 1 })
+    expect(verifyTotp(secret, code, now, step + 1)).toEqual({ ok: false })
+    expect(verifyTotp(secret, totpCodeAt(secret, now + 30_000), now, step + 1)).toEqual({ ok: false })
   })
 })
 

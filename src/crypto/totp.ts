@@ -1,8 +1,9 @@
 /**
  * TOTP compatible with Barong's Vault TOTP engine (spec §4.3.7, §9.3): SHA1, 6 digits, 30 s period,
- * 20-byte secret. Unlike Vault's ±1 skew, only the current and the previous step are accepted, and a
+ * 20-byte secret. As Vault (skew 1), the previous, current and next step are accepted; unlike Vault, a
  * step is usable once (SECURITY.md §1.3): callers persist the returned `step` as the user's
- * last accepted step with a compare-and-set and pass it back as `lastStep`.
+ * last accepted step with a compare-and-set and pass it back as `lastStep`, and a code for a step at
+ * or before it is refused.
  */
 import { timingSafeEqual } from 'node:crypto'
 import { HOTP, Secret } from 'otpauth'
@@ -12,7 +13,7 @@ const PERIOD_S = 30
 const DIGITS = 6
 const SECRET_BYTES = 20
 /** Accepted step offsets, newest first so a (vanishingly rare) double match picks the later step. */
-const ACCEPTED_DELTAS = [0, -1] as const
+const ACCEPTED_DELTAS = [1, 0, -1] as const
 
 export type TotpVerdict = { ok: true; step: number } | { ok: false }
 
@@ -52,7 +53,7 @@ export function totpCodeAt(secretBase32: string, nowMs: number): string {
 }
 
 /**
- * Checks `code` for the current or previous step. Returns the matched step on success; the caller
+ * Checks `code` for the previous, current or next step. Returns the matched step on success; the caller
  * must then store it (compare-and-set) so the same code cannot be used again. A replayed code gives
  * the same `{ ok: false }` as a wrong one so the response does not reveal it was otherwise valid.
  * Throws only when the stored secret itself is not valid base32 (a server-side fault).
