@@ -48,15 +48,46 @@ export async function issueToken(
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'RS256', typ: `${input.kind}+jwt`, kid: keys.kid })
     .setSubject(input.kind)
-    .setIssuer('barong')
-    .setAudience(['peatio', 'barong'])
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
     .setIssuedAt(iat)
     .setExpirationTime(iat + input.ttlSec)
     .setJti(jti)
     .sign(keys.privateKey)
 }
 
-/** Barong's `jwt.decode_and_verify.<last word of the ruby-jwt message>` keys. */
+const ISSUER = 'barong'
+const AUDIENCE = ['peatio', 'barong']
+const CLOCK_TOLERANCE_SEC = 5
+
+/** Ruby's `to_s` of a claim inside ruby-jwt's messages (`#{value || '<none>'}`). */
+function rubyToS(value: unknown): string {
+  if (value === undefined || value === null || value === false) return value === false ? 'false' : '<none>'
+  if (Array.isArray(value)) return `[${value.map((v) => (typeof v === 'string' ? JSON.stringify(v) : rubyToS(v))).join(', ')}]`
+  return typeof value === 'object' ? JSON.stringify(value) : String(value)
+}
+
+/** Barong's key for a ruby-jwt error: `jwt.decode_and_verify.` + the last word of its message. */
+const keyOf = (message: string) => `jwt.decode_and_verify.${message.trim().split(/\s+/).pop() ?? ''}`
+
+/**
+ * The claim checks of ruby-jwt as Barong runs them, in its order (after signature and expiry):
+ * iss, iat, jti, aud, sub. A mismatch names the received value, as ruby-jwt's message does.
+ */
+function claimError(payload: Record<string, unknown>, kind: TokenKind, nowSec: number): string | null {
+  const { iss, iat, jti, aud, sub } = payload
+  if (String(iss ?? '') !== ISSUER) return keyOf(`Invalid issuer. Expected ${ISSUER}, received ${rubyToS(iss)}`)
+  if (typeof iat !== 'number' || iat > nowSec + CLOCK_TOLERANCE_SEC) return keyOf('Invalid iat')
+  if (typeof jti !== 'string' || !jti) return keyOf('Missing jti')
+  const received = Array.isArray(aud) ? aud : [aud]
+  if (!received.some((a) => typeof a === 'string' && AUDIENCE.includes(a))) {
+    return keyOf(`Invalid audience. Expected ${rubyToS(AUDIENCE)}, received ${rubyToS(aud)}`)
+  }
+  if (String(sub ?? '') !== kind) return keyOf(`Invalid subject. Expected ${kind}, received ${rubyToS(sub)}`)
+  return null
+}
+
+/** Barong's `jwt.decode_and_verify.<last word of the ruby-jwt message>` keys (spec §4.0). */
 export async function verifyToken(
   keys: SigningKeys,
   token: string,
@@ -71,20 +102,18 @@ export async function verifyToken(
       return key
     }, {
       algorithms: ['RS256'],
-      issuer: 'barong',
-      audience: ['peatio', 'barong'],
       currentDate: new Date(nowMs),
-      clockTolerance: 5,
+      clockTolerance: CLOCK_TOLERANCE_SEC,
     })
-    if (payload.sub !== kind) return { ok: false, key: `jwt.decode_and_verify.${String(payload.sub ?? 'subject')}` }
+    const claimKey = claimError(payload, kind, nowMs / 1000)
+    if (claimKey) return { ok: false, key: claimKey }
     if (protectedHeader.typ !== undefined && protectedHeader.typ !== `${kind}+jwt`) return { ok: false, key: 'jwt.decode_and_verify.typ' }
-    if (typeof payload.jti !== 'string' || !payload.jti) return { ok: false, key: 'jwt.decode_and_verify.jti' }
-    if (typeof payload.iat !== 'number') return { ok: false, key: 'jwt.decode_and_verify.iat' }
     if (typeof payload.email !== 'string' || typeof payload.uid !== 'string') return { ok: false, key: 'jwt.decode_and_verify.failed' }
     return { ok: true, claims: payload as unknown as TokenClaims }
   } catch (err) {
     if (err instanceof joseErrors.JWTExpired) return { ok: false, key: 'jwt.decode_and_verify.expired' }
-    if (err instanceof joseErrors.JWTClaimValidationFailed) return { ok: false, key: `jwt.decode_and_verify.${err.claim}` }
+    // ruby-jwt: "Signature nbf has not been reached".
+    if (err instanceof joseErrors.JWTClaimValidationFailed) return { ok: false, key: err.claim === 'nbf' ? keyOf('not been reached') : `jwt.decode_and_verify.${err.claim}` }
     if (err instanceof joseErrors.JOSEAlgNotAllowed) return { ok: false, key: 'jwt.decode_and_verify.algorithm' }
     if (err instanceof joseErrors.JWSSignatureVerificationFailed) return { ok: false, key: 'jwt.decode_and_verify.failed' }
     return { ok: false, key: 'jwt.decode_and_verify.segments' }

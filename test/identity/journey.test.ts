@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto'
+import { SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { TestApp } from '../helpers/app.ts'
 import { Client, ID, STRONG, eventsFor, register, seededApp, uniqueEmail } from '../helpers/http.ts'
@@ -8,7 +10,7 @@ beforeAll(async () => {
 })
 afterAll(async () => t?.close())
 
-const confirmationToken = async (email: string) => (await eventsFor(t, 'user.email.confirmation.token', email))[0]!.token as string
+const confirmationToken = async (email: string) => (await eventsFor(t, 'user.email.confirmation.token', email))[0]!.record.token as string
 
 describe('register → confirm → login → logout', () => {
   it('walks the whole journey', async () => {
@@ -62,8 +64,8 @@ describe('register → confirm → login → logout', () => {
     await register(t, email)
     await new Client(t).post(`${ID}/users/email/generate_code`, { email })
     const [newest, older] = await eventsFor(t, 'user.email.confirmation.token', email)
-    expect((await new Client(t).post(`${ID}/users/email/confirm_code`, { token: newest!.token })).status).toBe(201)
-    const second = await new Client(t).post(`${ID}/users/email/confirm_code`, { token: older!.token })
+    expect((await new Client(t).post(`${ID}/users/email/confirm_code`, { token: newest!.record.token })).status).toBe(201)
+    const second = await new Client(t).post(`${ID}/users/email/confirm_code`, { token: older!.record.token })
     expect(second.status).toBe(422)
     expect(await second.json()).toEqual({ errors: ['identity.user.active_or_doesnt_exist'] })
   })
@@ -83,13 +85,34 @@ describe('register → confirm → login → logout', () => {
     const token = await confirmationToken(email)
     await new Client(t).post(`${ID}/users/password/generate_code`, { email })
     const [reset] = await eventsFor(t, 'user.password.reset.token', email)
-    const wrongKind = await new Client(t).post(`${ID}/users/email/confirm_code`, { token: reset!.token })
+    const wrongKind = await new Client(t).post(`${ID}/users/email/confirm_code`, { token: reset!.record.token })
     expect(await wrongKind.json()).toEqual({ errors: ['jwt.decode_and_verify.reset'] })
     t.clock.advance(3700_000)
     const res = await new Client(t).post(`${ID}/users/email/confirm_code`, { token })
     t.clock.advance(-3700_000)
     expect(res.status).toBe(422)
     expect(await res.json()).toEqual({ errors: ['jwt.decode_and_verify.expired'] })
+  })
+
+  it('claim mismatches get ruby-jwt\'s keys: iss and aud name the received value, an iat in the future is iat', async () => {
+    const { body } = await register(t, uniqueEmail('claims'))
+    const nowSec = Math.floor(t.clock.now() / 1000)
+    const forge = (claims: Record<string, unknown>) => {
+      const jwt = new SignJWT({ email: body.email, uid: body.uid, sub: 'confirmation', iss: 'barong', aud: ['peatio', 'barong'], jti: randomBytes(10).toString('hex'), iat: nowSec, exp: nowSec + 600, ...claims })
+      return jwt.setProtectedHeader({ alg: 'RS256', typ: 'confirmation+jwt', kid: t.deps.keys.kid }).sign(t.deps.keys.privateKey)
+    }
+    for (const [claims, key] of [
+      [{ iss: 'evil' }, 'jwt.decode_and_verify.evil'],
+      [{ iss: undefined }, 'jwt.decode_and_verify.<none>'],
+      [{ aud: 'shop' }, 'jwt.decode_and_verify.shop'],
+      [{ aud: undefined }, 'jwt.decode_and_verify.<none>'],
+      [{ iat: nowSec + 600 }, 'jwt.decode_and_verify.iat'],
+      [{ sub: undefined }, 'jwt.decode_and_verify.<none>'],
+    ] as const) {
+      const res = await new Client(t).post(`${ID}/users/email/confirm_code`, { token: await forge(claims) })
+      expect(res.status, JSON.stringify(claims)).toBe(422)
+      expect(await res.json(), JSON.stringify(claims)).toEqual({ errors: [key] })
+    }
   })
 
   it('generate_code answers 201 for anyone, and sends a token only to pending users', async () => {
