@@ -13,6 +13,7 @@ import { registerGeneralRoutes } from './public/general.routes.ts'
 import { registerIdentityRoutes } from './identity/index.ts'
 import { builtinApiGate, clientIpMiddleware, gateDeps } from './authz/middleware.ts'
 import { authzRoutes } from './authz/authz.routes.ts'
+import { mediaType } from './http/media-type.ts'
 
 export interface BuiltApp {
   app: Hono<AppEnv>
@@ -21,6 +22,9 @@ export interface BuiltApp {
 }
 
 /** Middleware order and mounts; tests import this and call app.request(). */
+/** The bodies an HTML form can send cross-site without a preflight. */
+const SIMPLE_FORM_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'])
+
 export function buildApp(deps: Deps): BuiltApp {
   const env = deps.config.env
   const app = new Hono<AppEnv>()
@@ -62,8 +66,7 @@ export function buildApp(deps: Deps): BuiltApp {
   // Login CSRF: a cross-site HTML form could sign a victim in (or up) as the attacker. Browsers mark such
   // posts with Sec-Fetch-Site; JSON clients and same-site forms are unaffected.
   app.post('/api/v2/barong/identity/*', async (c, next) => {
-    const type = c.req.header('content-type') ?? ''
-    const form = type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data') || type.startsWith('text/plain')
+    const form = SIMPLE_FORM_TYPES.has(mediaType(c.req.header('content-type')))
     if (form && c.req.header('sec-fetch-site') === 'cross-site') throw new AppError('authz.cross_site_request', 403)
     await next()
   })
