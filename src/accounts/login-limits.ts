@@ -1,5 +1,6 @@
 import { keys } from '../cache/keys.ts'
 import type { Store } from '../cache/store.ts'
+import { countInBuckets } from './rate-buckets.ts'
 
 export interface LoginLimits {
   accountMax: number
@@ -8,19 +9,24 @@ export interface LoginLimits {
 }
 
 /**
- * Counts an attempt before the password is checked (INCR-before-verify), so a burst of parallel
- * guesses cannot all slip in before the counter catches up. The account bucket is keyed by the
- * canonical email whether or not the account exists, so the answer reveals nothing.
+ * Counts an attempt before the password is checked. The account bucket is keyed by the canonical
+ * email whether or not the account exists, so the answer reveals nothing.
  */
-export async function countLoginAttempt(store: Store, limits: LoginLimits, email: string, ip: string): Promise<boolean> {
-  const [acct, perIp] = await Promise.all([
-    store.incr(keys.loginFailuresAccount(email), limits.windowMs),
-    store.incr(keys.loginFailuresIp(ip), limits.windowMs),
-  ])
-  return acct <= limits.accountMax && perIp <= limits.ipMax
+export function countLoginAttempt(store: Store, limits: LoginLimits, email: string, ip: string): Promise<boolean> {
+  return countInBuckets(
+    store,
+    [
+      { key: keys.loginFailuresAccount(email), max: limits.accountMax },
+      { key: keys.loginFailuresIp(ip), max: limits.ipMax },
+    ],
+    limits.windowMs,
+  )
 }
 
-/** A successful login clears the account's bucket (not the IP's: one IP may try many accounts). */
-export async function clearLoginAttempts(store: Store, email: string): Promise<void> {
-  await store.del(keys.loginFailuresAccount(email))
+/**
+ * A successful login clears the account's bucket and gives back the attempt it took from the IP's:
+ * only failures count against an IP, so people behind one NAT do not lock each other out.
+ */
+export async function clearLoginAttempts(store: Store, email: string, ip: string): Promise<void> {
+  await Promise.all([store.del(keys.loginFailuresAccount(email)), store.decr(keys.loginFailuresIp(ip))])
 }

@@ -84,6 +84,10 @@ export function createMemoryStore(now: () => number = Date.now): Store & { reado
       else put(key, { value: String(n), expiresAt: expiry(ttlMs) })
       return n
     },
+    async decr(key) {
+      const e = live(key)
+      if (e && typeof e.value === 'string' && Number(e.value) > 0) e.value = String(Number(e.value) - 1)
+    },
     async ttlMs(key) {
       const e = live(key)
       if (!e) return null

@@ -12,6 +12,7 @@ export interface RedisStoreOptions {
 
 // SET NX with expiry, then INCR keeps its TTL; one script so a new counter never lives forever.
 const INCR_WITH_TTL = `local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return n`
+const DECR_IF_POSITIVE = `local v = tonumber(redis.call('GET', KEYS[1])) if v and v > 0 then redis.call('DECR', KEYS[1]) end return 0`
 const TAKE = `local v = redis.call('GET', KEYS[1]) if v then redis.call('DEL', KEYS[1]) end return v`
 // SET NX PX for every key of a batch (single-use nonces): one command instead of one per request.
 const SET_NX_MANY = `local out = {} for i = 1, #KEYS do out[i] = redis.call('SET', KEYS[i], ARGV[1], 'PX', ARGV[2], 'NX') and 1 or 0 end return out`
@@ -84,6 +85,9 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<Store> 
     take: (key) => guard(async () => (await redis.eval(TAKE, 1, key)) as string | null),
     del: (...keys) => guard(() => (keys.length ? redis.del(...keys) : Promise.resolve(0))),
     incr: (key, ttlMs) => guard(async () => Number(await redis.eval(INCR_WITH_TTL, 1, key, ttlMs))),
+    async decr(key) {
+      await guard(() => redis.eval(DECR_IF_POSITIVE, 1, key))
+    },
     async ttlMs(key) {
       const t = await guard(() => redis.pttl(key))
       return t === -2 ? null : t

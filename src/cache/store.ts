@@ -14,6 +14,8 @@ export interface Store {
   del(...keys: string[]): Promise<number>
   /** INCR; the expiry is set when the counter is created. */
   incr(key: string, ttlMs: number): Promise<number>
+  /** Takes one back from a counter made by incr, never below zero nor creating it; keeps its expiry. */
+  decr(key: string): Promise<void>
   ttlMs(key: string): Promise<number | null>
   sadd(key: string, member: string, ttlMs?: number): Promise<void>
   srem(key: string, member: string): Promise<void>

@@ -43,13 +43,16 @@ export function registerSessionRoutes(api: Api, deps: IdentityDeps) {
     status: 200,
     params: {
       email: { type: 'any', required: true },
-      password: { type: 'string', required: true },
-      captcha_response: { type: 'any', check: (v) => (typeof v === 'string' || (v && typeof v === 'object') ? null : 'identity.session.invalid_captcha_format') },
+      // Not typed: a password of another type is a wrong password (401), as in Barong, not a 422.
+      password: { type: 'any', required: true },
+      // String or object (GeeTest's fields), whatever the captcha mode; an array is neither.
+      captcha_response: { type: 'any', check: (v) => (typeof v === 'string' || (v !== null && typeof v === 'object' && !Array.isArray(v)) ? null : 'identity.session.invalid_captcha_format') },
       otp_code: { type: 'string' },
     },
     handler: async (c, p) => {
       await checkCaptcha(deps, 'session_create', p.captcha_response)
       const email = typeof p.email === 'string' ? normalizeEmail(p.email) : ''
+      const password = typeof p.password === 'string' ? p.password : null
       const meta = requestMeta(c)
       if (!(await countLoginAttempt(deps.store, limits, email, meta.ip))) {
         throw new AppError('identity.session.too_many_attempts', 429, { 'Retry-After': String(env.BARONG_LOGIN_ATTEMPT_WINDOW) })
@@ -57,10 +60,14 @@ export function registerSessionRoutes(api: Api, deps: IdentityDeps) {
       const [user] = email ? await deps.db.select().from(users).where(eq(users.email, email)).limit(1) : []
       // The password is checked before anything about the account is revealed (no enumeration).
       if (!user) {
-        await burnPasswordCheck(p.password)
+        await burnPasswordCheck(password ?? '')
         throw new AppError('identity.session.invalid_params', 401)
       }
-      if (!(await verifyPassword(user.passwordDigest, p.password))) {
+      if (password === null) {
+        await burnPasswordCheck('')
+        return failed(c, user, 'login', REASONS.invalid, 'identity.session.invalid_params', 401)
+      }
+      if (!(await verifyPassword(user.passwordDigest, password))) {
         await failed(c, user, 'login', REASONS.invalid, 'identity.session.invalid_params', 401)
       }
       if (user.state === 'banned') await failed(c, user, 'login', REASONS.banned, 'identity.session.banned', 401)
@@ -75,13 +82,13 @@ export function registerSessionRoutes(api: Api, deps: IdentityDeps) {
           await failed(c, user, action, REASONS.otp, 'identity.session.invalid_otp', 403)
         }
       }
-      await clearLoginAttempts(deps.store, email)
+      await clearLoginAttempts(deps.store, email, meta.ip)
       const now = nowDate(deps)
       const fresh = await withTx(deps.db, async (tx) => {
         let u = user
         if (needsRehash(user.passwordDigest)) {
           // Imported bcrypt (or older Argon2 parameters): upgraded now that the plain password is known.
-          ;[u] = (await tx.update(users).set({ passwordDigest: await hashPassword(p.password) }).where(eq(users.id, user.id)).returning()) as [User]
+          ;[u] = (await tx.update(users).set({ passwordDigest: await hashPassword(password) }).where(eq(users.id, user.id)).returning()) as [User]
         }
         await recordUserActivity(tx, meta, { userId: u.id, topic: 'session', action, result: 'succeed' }, now)
         const referral = u.referralId ? await uidOf(tx, u.referralId) : null

@@ -96,6 +96,55 @@ describe('POST /identity/sessions', () => {
     expect(last!.status).toBe(429)
   })
 
+  it('successful sign-ins do not use up the IP\'s budget; failures still do', async () => {
+    const { email } = await register(t)
+    const office = new Client(t, '10.9.6.1')
+    // More than the IP's 40 attempts, every one a success: nobody behind this NAT is locked out.
+    for (let i = 0; i < 45; i++) expect((await login(office, { email, password: STRONG })).status).toBe(200)
+    let last: Response | undefined
+    for (let i = 0; i < 41; i++) last = await login(office, { email: uniqueEmail('nat'), password: 'x' })
+    expect(last!.status).toBe(429)
+    expect(await last!.json()).toEqual({ errors: ['identity.session.too_many_attempts'] })
+  })
+
+  it('a captcha_response that is neither a string nor an object → 422 invalid_captcha_format, whatever the captcha mode', async () => {
+    const { email } = await register(t)
+    for (const captcha of [[1], 5, true]) {
+      const res = await login(new Client(t, '10.9.7.1'), { email, password: STRONG, captcha_response: captcha })
+      expect(res.status).toBe(422)
+      expect(await res.json()).toEqual({ errors: ['identity.session.invalid_captcha_format'] })
+      expect(res.headers.get('set-cookie')).toBeNull()
+    }
+  })
+
+  it('a password of another type is a wrong password: 401 invalid_params, recorded as a failed login', async () => {
+    const { email } = await register(t)
+    for (const password of [[STRONG], { a: STRONG }, 12345678]) {
+      const res = await login(new Client(t, '10.9.7.2'), { email, password })
+      expect(res.status).toBe(401)
+      expect(await res.json()).toEqual({ errors: ['identity.session.invalid_params'] })
+    }
+    const ghost = await login(new Client(t, '10.9.7.2'), { email: uniqueEmail('ghost'), password: [STRONG] })
+    expect(ghost.status).toBe(401)
+    expect(await ghost.json()).toEqual({ errors: ['identity.session.invalid_params'] })
+    expect((await loginActivities(email)).map((a) => `${a.action}:${a.result}`)).toEqual(['login:failed', 'login:failed', 'login:failed'])
+  })
+
+  it('2FA: a code for the next step is accepted (clock drift), and then the current step\'s code is refused', async () => {
+    const { email } = await register(t)
+    const secret = generateTotpSecret()
+    await t.deps.db.update(users).set({ otp: true, otpSecretEncrypted: t.deps.secrets.seal(secret) }).where(eq(users.email, email))
+    const next = totpCodeAt(secret, t.clock.now() + 30_000)
+    const ok = await login(new Client(t, '10.9.4.3'), { email, password: STRONG, otp_code: next })
+    expect(ok.status).toBe(200)
+    const current = totpCodeAt(secret, t.clock.now())
+    if (current !== next) {
+      const older = await login(new Client(t, '10.9.4.3'), { email, password: STRONG, otp_code: current })
+      expect(older.status).toBe(403)
+      expect(await older.json()).toEqual({ errors: ['identity.session.invalid_otp'] })
+    }
+  })
+
   it('2FA: missing code 401, wrong code 403, right code 200, the same code twice 403', async () => {
     const { email } = await register(t)
     const secret = generateTotpSecret()
