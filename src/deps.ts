@@ -9,6 +9,7 @@ import { createSecretBox, loadSecretKey, type SecretBox } from './crypto/secretb
 import { openDb, type Database, type DbHandle } from './storage/db.ts'
 import { createHttpMetrics, type HttpMetrics } from './http/metrics.ts'
 import { createCaptcha, type Captcha } from './identity/captcha.ts'
+import { createDeferredWork, type DeferredWork } from './identity/deferred-work.ts'
 import { createEventSink, type EventSink } from './events/sinks.ts'
 import { createRelay, type Relay } from './events/relay.ts'
 import { openGeoIp, type GeoIp } from './authz/geoip.ts'
@@ -41,6 +42,8 @@ export interface Deps {
   captcha: Captcha
   sink: EventSink
   relay: Relay
+  /** Work done after the answer (mailed-code requests), settled before the relay drains at shutdown. */
+  deferred: DeferredWork
   geoip: GeoIp
   authzCache: AuthzCache
   audit: AuditQueue
@@ -154,6 +157,8 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
   onClose.push(() => authzCache.stop())
   const audit = createAuditQueue(dbHandle.db, logger)
   onClose.push(() => audit.stop())
+  const deferred = createDeferredWork(logger)
+  onClose.push(() => deferred.settled())
   const minter = createJwtMinter(keys, env.BARONG_JWT_EXPIRE_TIME, () => clock.now())
   const rulesFile = env.BARONG_AUTHZ_RULES ?? env.BARONG_AUTHZ_RULES_FILE
   let authzRules = DEFAULT_AUTHZ_RULES
@@ -183,6 +188,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     captcha,
     sink,
     relay,
+    deferred,
     geoip,
     authzCache,
     audit,

@@ -158,6 +158,10 @@ export const envSchema = z.object({
   BARONG_LOGIN_MAX_ATTEMPTS: int(10, 1, 10000),
   BARONG_LOGIN_IP_MAX_ATTEMPTS: int(100, 1, 1000000),
   BARONG_LOGIN_ATTEMPT_WINDOW: int(900, 1, 86400),
+  // Requests for a mailed code (password reset, email confirmation): per address, per IP, window (s).
+  BARONG_MAIL_REQUEST_MAX: int(5, 1, 10000),
+  BARONG_MAIL_REQUEST_IP_MAX: int(30, 1, 1000000),
+  BARONG_MAIL_REQUEST_WINDOW: int(3600, 1, 86400),
   BARONG_RULES_REFRESH_INTERVAL: int(10, 1, 3600),
 })
 

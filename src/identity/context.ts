@@ -7,8 +7,9 @@ import { AppError } from '../http/errors.ts'
 import { readSessionCookie, writeSessionCookie } from '../http/session-cookie.ts'
 import type { User } from '../storage/schema/index.ts'
 import { announce } from '../accounts/invalidation.ts'
+import { countMailRequest } from '../accounts/mail-request-limits.ts'
 
-export type IdentityDeps = Pick<Deps, 'config' | 'db' | 'store' | 'clock' | 'keys' | 'secrets' | 'captcha' | 'relay' | 'logger' | 'authzCache'>
+export type IdentityDeps = Pick<Deps, 'config' | 'db' | 'store' | 'clock' | 'keys' | 'secrets' | 'captcha' | 'relay' | 'deferred' | 'logger' | 'authzCache'>
 
 export function requestMeta(c: Context<AppEnv>): RequestMeta {
   return { ip: c.var.clientIp, ua: c.req.header('user-agent') ?? null }
@@ -54,4 +55,16 @@ export const nowDate = (deps: Pick<Deps, 'clock'>) => new Date(deps.clock.now())
 export async function userChanged(deps: IdentityDeps, uid: string): Promise<void> {
   deps.authzCache.forgetUser(uid)
   await announce(deps.store, 'users', uid)
+}
+
+/**
+ * Requests for a mailed code are limited per address and per IP (429 `identity.user.too_many_requests`),
+ * counted whether or not an account has the address, so the answer tells nothing about it.
+ */
+export async function limitMailRequests(deps: IdentityDeps, email: string, ip: string): Promise<void> {
+  const env = deps.config.env
+  const limits = { emailMax: env.BARONG_MAIL_REQUEST_MAX, ipMax: env.BARONG_MAIL_REQUEST_IP_MAX, windowMs: env.BARONG_MAIL_REQUEST_WINDOW * 1000 }
+  if (!(await countMailRequest(deps.store, limits, email, ip))) {
+    throw new AppError('identity.user.too_many_requests', 429, { 'Retry-After': String(env.BARONG_MAIL_REQUEST_WINDOW) })
+  }
 }

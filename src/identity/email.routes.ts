@@ -9,7 +9,7 @@ import type { Api } from '../http/api.ts'
 import { AppError } from '../http/errors.ts'
 import { users } from '../storage/schema/index.ts'
 import { withTx } from '../storage/tx.ts'
-import { checkCaptcha, nowDate, signIn, userChanged, type IdentityDeps } from './context.ts'
+import { checkCaptcha, limitMailRequests, nowDate, requestMeta, signIn, userChanged, type IdentityDeps } from './context.ts'
 import { recordConfirmationEvent } from './users.routes.ts'
 
 export function registerEmailRoutes(api: Api, deps: IdentityDeps) {
@@ -23,12 +23,16 @@ export function registerEmailRoutes(api: Api, deps: IdentityDeps) {
     params: { email: { type: 'string', required: true, allowBlank: false }, captcha_response: { type: 'any' } },
     handler: async (c, p) => {
       await checkCaptcha(deps, 'email_confirmation', p.captcha_response)
-      const [user] = await deps.db.select().from(users).where(eq(users.email, normalizeEmail(p.email))).limit(1)
-      // Same answer whether or not the address is registered.
-      if (user && user.state !== 'active') {
-        await withTx(deps.db, (tx) => recordConfirmationEvent(tx, deps, user, deps.clock.now()))
+      const email = normalizeEmail(p.email)
+      await limitMailRequests(deps, email, requestMeta(c).ip)
+      // The account is looked up after the answer: registered or not, the answer is the same, as fast.
+      const nowMs = deps.clock.now()
+      deps.deferred.defer('email confirmation token', async () => {
+        const [user] = await deps.db.select().from(users).where(eq(users.email, email)).limit(1)
+        if (!user || user.state === 'active') return
+        await withTx(deps.db, (tx) => recordConfirmationEvent(tx, deps, user, nowMs))
         deps.relay.kick()
-      }
+      })
       return c.json(201, 201)
     },
   })

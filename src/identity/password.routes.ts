@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm'
-import { recordUserActivity } from '../accounts/activities.ts'
+import { recordUserActivity, type RequestMeta } from '../accounts/activities.ts'
 import { issueToken, spendToken, verifyToken } from '../accounts/one-time-tokens.ts'
 import { destroyUserSessions } from '../accounts/sessions.ts'
 import { userEventRecord } from '../accounts/user-record.ts'
@@ -11,12 +11,25 @@ import type { Api } from '../http/api.ts'
 import { AppError } from '../http/errors.ts'
 import { users } from '../storage/schema/index.ts'
 import { withTx } from '../storage/tx.ts'
-import { checkCaptcha, nowDate, requestMeta, type IdentityDeps } from './context.ts'
+import { checkCaptcha, limitMailRequests, requestMeta, type IdentityDeps } from './context.ts'
 
 class WeakPassword extends Error {
   constructor(readonly key: string) {
     super(key)
   }
+}
+
+/** The reset token goes to the stored address only; an unknown address gets nothing. */
+async function sendResetToken(deps: IdentityDeps, email: string, meta: RequestMeta, nowMs: number): Promise<void> {
+  const [user] = await deps.db.select().from(users).where(eq(users.email, email)).limit(1)
+  if (!user) return
+  await withTx(deps.db, async (tx) => {
+    const token = await issueToken(tx, deps.keys, { kind: 'reset', userId: user.id, email: user.email, uid: user.uid, ttlSec: deps.config.env.BARONG_JWT_EXPIRE_TIME }, nowMs)
+    await recordUserActivity(tx, meta, { userId: user.id, topic: 'password', action: 'request password reset', result: 'succeed' }, new Date(nowMs))
+    const referral = user.referralId ? await uidOf(tx, user.referralId) : null
+    await recordEvent(tx, 'system.user.password.reset.token', { record: { user: userEventRecord(user, referral), domain: deps.config.env.BARONG_DOMAIN, token } })
+  })
+  deps.relay.kick()
 }
 
 export function registerPasswordRoutes(api: Api, deps: IdentityDeps) {
@@ -32,18 +45,12 @@ export function registerPasswordRoutes(api: Api, deps: IdentityDeps) {
     params: { email: { type: 'string', required: true, allowBlank: false }, captcha_response: { type: 'any' } },
     handler: async (c, p) => {
       await checkCaptcha(deps, 'password_reset', p.captcha_response)
-      const [user] = await deps.db.select().from(users).where(eq(users.email, normalizeEmail(p.email))).limit(1)
-      // Unknown addresses get the same answer; the token goes to the stored address only.
-      if (user) {
-        const nowMs = deps.clock.now()
-        await withTx(deps.db, async (tx) => {
-          const token = await issueToken(tx, deps.keys, { kind: 'reset', userId: user.id, email: user.email, uid: user.uid, ttlSec: deps.config.env.BARONG_JWT_EXPIRE_TIME }, nowMs)
-          await recordUserActivity(tx, requestMeta(c), { userId: user.id, topic: 'password', action: 'request password reset', result: 'succeed' }, new Date(nowMs))
-          const referral = user.referralId ? await uidOf(tx, user.referralId) : null
-          await recordEvent(tx, 'system.user.password.reset.token', { record: { user: userEventRecord(user, referral), domain }, token })
-        })
-        deps.relay.kick()
-      }
+      const email = normalizeEmail(p.email)
+      const meta = requestMeta(c)
+      await limitMailRequests(deps, email, meta.ip)
+      // The account is looked up after the answer: known and unknown addresses answer alike, as fast.
+      const nowMs = deps.clock.now()
+      deps.deferred.defer('password reset token', () => sendResetToken(deps, email, meta, nowMs))
       return c.json(201, 201)
     },
   })
@@ -80,9 +87,11 @@ export function registerPasswordRoutes(api: Api, deps: IdentityDeps) {
           // A weak password rolls back, leaving the token usable for a better one.
           const weak = checkPassword(p.password, passwordPolicyOf(deps.config))
           if (weak) throw new WeakPassword(weak)
-          await tx.update(users).set({ passwordDigest: await hashPassword(p.password), updatedAt: now }).where(eq(users.id, user.id))
+          const [updated] = await tx.update(users).set({ passwordDigest: await hashPassword(p.password), updatedAt: now }).where(eq(users.id, user.id)).returning()
           await recordUserActivity(tx, meta, { userId: user.id, topic: 'password', action: 'password reset', result: 'succeed' }, now)
           const referral = user.referralId ? await uidOf(tx, user.referralId) : null
+          // Only password_digest changed, which the record does not show: Barong still emits the update (spec §8.2).
+          await recordEvent(tx, 'model.user.updated', { record: userEventRecord(updated ?? user, referral), changes: {} })
           await recordEvent(tx, 'system.user.password.reset', { record: { user: userEventRecord(user, referral), domain } })
           return true
         })

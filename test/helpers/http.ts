@@ -49,13 +49,16 @@ let n = 0
 export const uniqueEmail = (tag = 'user') => `${tag}.${Date.now().toString(36)}.${n++}@example.com`
 export const STRONG = 'Kal31ewwqXrew'
 
-/** The newest outbox event with this routing key (events are recorded in the change's transaction). */
+/** The newest outbox event with this routing key (events are recorded in the change's transaction, or by deferred work). */
 export async function lastEvent(t: TestApp, routingKey: string): Promise<Record<string, any> | undefined> {
+  await t.deps.deferred.settled()
   const [row] = await t.deps.db.select().from(eventOutbox).where(eq(eventOutbox.routingKey, routingKey)).orderBy(desc(eventOutbox.id)).limit(1)
   return row?.payload as Record<string, any> | undefined
 }
 
 export async function eventsFor(t: TestApp, routingKey: string, email: string) {
+  // Mailed-code requests do their work after answering: wait for it, not for a fixed time.
+  await t.deps.deferred.settled()
   const rows = await t.deps.db.select().from(eventOutbox).where(eq(eventOutbox.routingKey, routingKey)).orderBy(desc(eventOutbox.id))
   return rows.map((r) => r.payload as Record<string, any>).filter((p) => (p.record?.user?.email ?? p.record?.email) === email)
 }
