@@ -1,4 +1,4 @@
-import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib'
+import { connect, type Channel, type ChannelModel, type ConfirmChannel } from 'amqplib'
 import type { Logger } from 'pino'
 import type { SigningKeys } from '../crypto/keys.ts'
 import type { Clock } from '../deps.ts'
@@ -98,8 +98,7 @@ export function createAmqpSink(url: string, keys: SigningKeys, clock: Clock, log
       const l = await getLink()
       try {
         if (!l.asserted.has(exchange)) {
-          // Barong's exchanges: direct and durable, so bound queues survive a broker restart.
-          await l.ch.assertExchange(exchange, 'direct', { durable: true })
+          await declareExchange(l.conn, exchange, logger)
           l.asserted.add(exchange)
         }
         await withTimeout(
@@ -126,6 +125,36 @@ export function createAmqpSink(url: string, keys: SigningKeys, clock: Clock, log
     },
   }
 }
+
+/**
+ * Declares the exchange exactly as Barong (Bunny's `channel.direct(name)`) and its mailer do: direct,
+ * not durable, not auto-deleted. RabbitMQ refuses a declaration that differs from an existing one (406),
+ * so anything else would cost Barong's mailer, or this relay, its channel. An exchange already there with
+ * other arguments (say, durable, declared by an earlier version) is used as it is, with a warning: events
+ * keep flowing. Declared on a channel of its own because a refusal closes the channel it happened on.
+ */
+async function declareExchange(conn: ChannelModel, exchange: string, logger: Logger): Promise<void> {
+  const declare = async (fn: (ch: Channel) => Promise<unknown>) => {
+    const ch = await conn.createChannel()
+    // A refusal arrives as a rejected call and a channel 'error': the listener keeps the latter harmless.
+    ch.on('error', () => {})
+    try {
+      await fn(ch)
+    } finally {
+      await ch.close().catch(() => {})
+    }
+  }
+  try {
+    await declare((ch) => ch.assertExchange(exchange, 'direct', BARONG_EXCHANGE_OPTIONS))
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 406) throw err
+    await declare((ch) => ch.checkExchange(exchange))
+    logger.warn({ exchange }, 'event exchange exists with other arguments than Barong declares (direct, not durable): used as it is')
+  }
+}
+
+/** Bunny's defaults for `channel.direct(name)`, which Barong and its mailer use. */
+export const BARONG_EXCHANGE_OPTIONS = { durable: false, autoDelete: false, internal: false } as const
 
 function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined

@@ -1,7 +1,8 @@
+import { RABBIT, declareBarongExchanges, declares, rabbitAvailable } from '../../test/helpers/amqp.ts'
+import { pollUntil } from '../../test/helpers/live.ts'
 import { startProxy } from '../../test/helpers/tcp-proxy.ts'
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
-import net, { type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
@@ -20,20 +21,11 @@ import { createEventSink, type EventSink } from './sinks.ts'
 
 const EXCHANGE = 'barong.events.system'
 const KEY = 'user.email.confirmation.token'
-const RABBIT = 'amqp://guest:guest@127.0.0.1:5672'
 const quiet = pino({ level: 'silent' })
 // Tokens unique to this run: the broker is shared, so queues are filtered by them.
 const run = randomBytes(4).toString('hex')
 
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1')
-    s.setTimeout(1000, () => (s.destroy(), resolve(false)))
-    s.once('connect', () => (s.destroy(), resolve(true)))
-    s.once('error', () => resolve(false))
-  })
-}
-const rabbitUp = await canConnect(5672)
+const rabbitUp = await rabbitAvailable()
 
 let t: TestApp
 let dir: string
@@ -51,7 +43,7 @@ beforeEach(async () => {
 })
 
 const record = (db: Executor, token: string, email = 'a@b.c') =>
-  recordEvent(db, 'system.user.email.confirmation.token', { record: { user: { email }, domain: 'x' }, token })
+  recordEvent(db, 'system.user.email.confirmation.token', { record: { user: { email }, domain: 'x', token } })
 
 function fileLines(path: string): any[] {
   if (!existsSync(path)) return []
@@ -64,7 +56,7 @@ const unsent = (db: Database) => db.select().from(eventOutbox).where(isNull(even
 async function bindQueue(): Promise<{ conn: ChannelModel; ch: Channel; read(n: number, prefix: string): Promise<any[]> }> {
   const conn = await connect(RABBIT)
   const ch = await conn.createChannel()
-  await ch.assertExchange(EXCHANGE, 'direct', { durable: true })
+  await declareBarongExchanges(conn, ch)
   const { queue } = await ch.assertQueue('', { exclusive: true, autoDelete: true })
   await ch.bindQueue(queue, EXCHANGE, KEY)
   async function read(n: number, prefix: string) {
@@ -80,7 +72,7 @@ async function bindQueue(): Promise<{ conn: ChannelModel; ch: Channel; read(n: n
       }
       const jws = JSON.parse(m.content.toString()) as GeneralJws
       // Filter before verifying: other test processes sign with other keys.
-      const token = String(JSON.parse(Buffer.from(jws.payload, 'base64url').toString()).event?.token)
+      const token = String(JSON.parse(Buffer.from(jws.payload, 'base64url').toString()).event?.record?.token)
       if (!token.startsWith(prefix)) continue
       const claims = await verifyEvent(jws, t.deps.keys.publicKey, { nowSec: t.clock.now() / 1000 })
       out.push({ jws, claims, props: m.properties, fields: m.fields })
@@ -100,11 +92,11 @@ describe('event relay: file sink', () => {
     expect(await relay.drain(5000)).toBe(true)
 
     const lines = fileLines(path)
-    expect(lines.map((l) => l.payload.token)).toEqual(['T1', 'T2', 'T3'])
+    expect(lines.map((l) => l.payload.record.token)).toEqual(['T1', 'T2', 'T3'])
     expect(lines[0]).toEqual({
       exchange: EXCHANGE,
       routing_key: KEY,
-      payload: { record: { user: { email: 'u1@b.c' }, domain: 'x' }, token: 'T1', name: 'system.user.email.confirmation.token' },
+      payload: { record: { user: { email: 'u1@b.c' }, domain: 'x', token: 'T1' }, name: 'system.user.email.confirmation.token' },
     })
     expect(await unsent(t.deps.db)).toHaveLength(0)
     const rows = await t.deps.db.select().from(eventOutbox)
@@ -114,15 +106,17 @@ describe('event relay: file sink', () => {
   it('a kick wakes an idle loop at once', async () => {
     const path = join(dir, 'kick.log')
     const sink = createEventSink(`file:${path}`, t.deps.keys, t.clock, quiet)
-    const relay = createRelay({ db: t.deps.db, sink, logger: quiet, clock: t.clock }, { idleMs: 60_000 })
+    let idle!: () => void
+    const asleep = new Promise<void>((resolve) => (idle = resolve))
+    const relay = createRelay({ db: t.deps.db, sink, logger: quiet, clock: t.clock }, { idleMs: 60_000, onIdle: () => idle() })
     relay.start()
-    await delay(100) // the loop has found nothing and sleeps for a minute
+    await asleep // the loop has found nothing and sleeps for a minute
     await record(t.deps.db, 'K1')
     relay.kick()
-    const deadline = Date.now() + 3000
-    while (fileLines(path).length === 0 && Date.now() < deadline) await delay(10)
+    // Well under the minute: only the kick can have woken it.
+    const got = await pollUntil(async () => fileLines(path), (lines) => lines.length > 0, 5000, 10)
     await relay.stop()
-    expect(fileLines(path).map((l) => l.payload.token)).toEqual(['K1'])
+    expect(got.value.map((l) => l.payload.record.token)).toEqual(['K1'])
   })
 
   it('publishes nothing for a transaction that rolled back', async () => {
@@ -169,7 +163,7 @@ describe('event relay: RabbitMQ', () => {
       expect(c.jti).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
       expect(c.iat).toBe(Math.floor(t.clock.now() / 1000))
       expect(c.exp).toBe(c.iat + 60)
-      expect(c.event).toMatchObject({ name: 'system.user.email.confirmation.token', token: `${run}-sig`, record: { user: { email: 'a@b.c' } } })
+      expect(c.event).toMatchObject({ name: 'system.user.email.confirmation.token', record: { user: { email: 'a@b.c' }, token: `${run}-sig` } })
       expect(await unsent(t.deps.db)).toHaveLength(0)
     } finally {
       await sink.close()
@@ -193,8 +187,9 @@ describe('event relay: RabbitMQ', () => {
 
       for (const i of [1, 2, 3, 4, 5]) await record(t.deps.db, `${prefix}-${i}`)
       relay.start()
-      await delay(1200)
-      const rows = await unsent(t.deps.db)
+      // Retried with backoff at least twice while the broker is away.
+      const { value: rows, ok } = await pollUntil(() => unsent(t.deps.db), (r) => (r[0]?.attempts ?? 0) > 1, 10_000)
+      expect(ok).toBe(true)
       expect(rows).toHaveLength(5)
       expect(rows[0]!.attempts).toBeGreaterThan(1)
       expect(rows[0]!.lastError).toBeTruthy()
@@ -206,7 +201,7 @@ describe('event relay: RabbitMQ', () => {
       relay.kick()
       expect(await relay.drain(15_000)).toBe(true)
       const got = await q.read(6, prefix)
-      expect(got.map((m) => m.claims.event.token)).toEqual([0, 1, 2, 3, 4, 5].map((i) => `${prefix}-${i}`))
+      expect(got.map((m) => m.claims.event.record.token)).toEqual([0, 1, 2, 3, 4, 5].map((i) => `${prefix}-${i}`))
       expect(new Set(got.map((m) => m.claims.jti)).size).toBe(6)
       expect(logged.some((l) => l.msg === 'event relay: publishing recovered')).toBe(true)
     } finally {
@@ -214,6 +209,47 @@ describe('event relay: RabbitMQ', () => {
       await sink.close()
       await proxy.cut()
       await q.conn.close()
+    }
+  })
+})
+
+describe('event sink: exchanges as Barong declares them', () => {
+  it.skipIf(!rabbitUp)('declares a direct, non-durable exchange: Barong\'s declaration fits, a durable one is refused', async () => {
+    const exchange = `barong.events.test-${run}`
+    const sink = createEventSink(RABBIT, t.deps.keys, t.clock, quiet)
+    const conn = await connect(RABBIT)
+    try {
+      await sink.publish(exchange, KEY, { name: 'system.test' })
+      expect(await declares(conn, exchange, { durable: false, autoDelete: false })).toBe(true)
+      expect(await declares(conn, exchange, { durable: true })).toBe(false)
+    } finally {
+      await sink.close()
+      const ch = await conn.createChannel()
+      await ch.deleteExchange(exchange)
+      await conn.close()
+    }
+  })
+
+  it.skipIf(!rabbitUp)('an exchange already declared otherwise (durable, by an older version) is used as it is, with a warning', async () => {
+    const exchange = `barong.events.durable-${run}`
+    const conn = await connect(RABBIT)
+    const ch = await conn.createChannel()
+    const logged: any[] = []
+    const logger = pino({ level: 'warn' }, { write: (s: string) => void logged.push(JSON.parse(s)) })
+    const sink = createEventSink(RABBIT, t.deps.keys, t.clock, logger)
+    try {
+      await ch.assertExchange(exchange, 'direct', { durable: true })
+      const { queue } = await ch.assertQueue('', { exclusive: true, autoDelete: true })
+      await ch.bindQueue(queue, exchange, KEY)
+      await sink.publish(exchange, KEY, { name: 'system.test', record: { token: `${run}-durable` } })
+      await sink.publish(exchange, KEY, { name: 'system.test', record: { token: `${run}-durable-2` } })
+      const got = await pollUntil(() => ch.get(queue, { noAck: false }), (m) => m !== false, 5000)
+      expect(got.ok).toBe(true)
+      expect(logged.filter((l) => l.exchange === exchange)).toHaveLength(1)
+    } finally {
+      await sink.close()
+      await ch.deleteExchange(exchange).catch(() => {})
+      await conn.close()
     }
   })
 })
@@ -240,7 +276,7 @@ describe('event relay: two instances', () => {
       )
       expect(await Promise.all(relays.map((r) => r.drain(20_000)))).toEqual([true, true])
 
-      const [a, b] = paths.map((p) => fileLines(p).map((l) => l.payload.token as string))
+      const [a, b] = paths.map((p) => fileLines(p).map((l) => l.payload.record.token as string))
       const all = [...a!, ...b!]
       expect(all).toHaveLength(50)
       expect(new Set(all).size).toBe(50)

@@ -21,6 +21,8 @@ export interface RelayOptions {
   /** First retry delay after a failure; doubles per consecutive failure up to maxBackoffMs. */
   minBackoffMs?: number
   maxBackoffMs?: number
+  /** Called each time the loop has found nothing to publish and goes to sleep until a kick or idleMs. */
+  onIdle?: () => void
 }
 
 export interface Relay {
@@ -173,7 +175,11 @@ export function createRelay(deps: RelayDeps, opts: RelayOptions = {}): Relay {
       if (s === 'progress') continue
       // A kick does not cut a backoff short: every request would otherwise retry a dead broker.
       if (s === 'failed') await sleep(backoffMs(), false)
-      else if (!kicked) await sleep(idleMs, true)
+      else if (!kicked) {
+        const slept = sleep(idleMs, true)
+        opts.onIdle?.()
+        await slept
+      }
     }
   }
 

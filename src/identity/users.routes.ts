@@ -24,12 +24,11 @@ const isUniqueViolation = (err: unknown): boolean => {
   return false
 }
 
-/** Records `system.user.email.confirmation.token` with a fresh single-use token. */
+/** Records `system.user.email.confirmation.token` with a fresh single-use token in `record.token`, where Barong's mailer reads it. */
 export async function recordConfirmationEvent(tx: Executor, deps: IdentityDeps, user: User, nowMs: number): Promise<void> {
   const token = await issueToken(tx, deps.keys, { kind: 'confirmation', userId: user.id, email: user.email, uid: user.uid, ttlSec: deps.config.env.BARONG_JWT_EXPIRE_TIME }, nowMs)
   await recordEvent(tx, 'system.user.email.confirmation.token', {
-    record: { user: userEventRecord(user, null), domain: deps.config.env.BARONG_DOMAIN },
-    token,
+    record: { user: userEventRecord(user, null), domain: deps.config.env.BARONG_DOMAIN, token },
   })
 }
 
@@ -53,7 +52,8 @@ export function registerUserRoutes(api: Api, deps: IdentityDeps) {
     handler: async (c, p) => {
       await checkCaptcha(deps, 'user_create', p.captcha_response)
       let referralId: number | null = null
-      if (p.refid !== undefined && p.refid !== '') {
+      // An empty refid is a format error in Barong too, not "no referral".
+      if (p.refid !== undefined) {
         const refid = p.refid.toUpperCase()
         if (!p.refid.startsWith(env.BARONG_UID_PREFIX)) throw new AppError('identity.user.invalid_referral_format', 422)
         const [ref] = await deps.db.select({ id: users.id }).from(users).where(eq(users.uid, refid)).limit(1)

@@ -1,33 +1,36 @@
-import net from 'node:net'
+import { and, gt, isNull } from 'drizzle-orm'
 import { connect, type Channel, type ChannelModel } from 'amqplib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BARONG_EXCHANGE_OPTIONS } from '../../src/events/amqp-sink.ts'
 import { verifyEvent, type GeneralJws } from '../../src/events/sign.ts'
+import { eventOutbox } from '../../src/storage/schema/index.ts'
+import { RABBIT, declareBarongExchanges, declares, rabbitAvailable } from '../helpers/amqp.ts'
 import { createTestApp, type TestApp } from '../helpers/app.ts'
 import { Client, ID, register, seedDefaults, uniqueEmail } from '../helpers/http.ts'
+import { pollUntil } from '../helpers/live.ts'
 import { startProxy } from '../helpers/tcp-proxy.ts'
 
-const rabbitUp = await new Promise<boolean>((resolve) => {
-  const s = net.connect(5672, '127.0.0.1')
-  s.once('connect', () => (s.destroy(), resolve(true)))
-  s.once('error', () => resolve(false))
-})
+const rabbitUp = await rabbitAvailable()
 
 let t: TestApp
 let proxy: Awaited<ReturnType<typeof startProxy>>
 let conn: ChannelModel
 let ch: Channel
 let queue: string
+let channelClosed = false
 
 beforeAll(async () => {
   if (!rabbitUp) return
+  // The consumer comes first and declares the exchanges as Barong's mailer does; the relay must fit in.
+  conn = await connect(RABBIT)
+  ch = await conn.createChannel()
+  ch.on('close', () => (channelClosed = true))
+  await declareBarongExchanges(conn, ch)
+  ;({ queue } = await ch.assertQueue('', { exclusive: true, autoDelete: true }))
+  await ch.bindQueue(queue, 'barong.events.system', 'user.email.confirmation.token')
   proxy = await startProxy(5672)
   t = await createTestApp({ BARONG_EVENT_API: `amqp://guest:guest@127.0.0.1:${proxy.port}` })
   await seedDefaults(t)
-  conn = await connect('amqp://guest:guest@127.0.0.1:5672')
-  ch = await conn.createChannel()
-  await ch.assertExchange('barong.events.system', 'direct', { durable: true })
-  ;({ queue } = await ch.assertQueue('', { exclusive: true, autoDelete: true }))
-  await ch.bindQueue(queue, 'barong.events.system', 'user.email.confirmation.token')
 })
 afterAll(async () => {
   await conn?.close().catch(() => {})
@@ -35,7 +38,7 @@ afterAll(async () => {
   await proxy?.cut().catch(() => {})
 })
 
-/** Confirmation events for these addresses, as a mailer bound to the exchange would receive them. */
+/** Confirmation tokens for these addresses, read from `record.token` as Barong's mailer reads them. */
 async function receive(emails: string[], timeoutMs = 20_000): Promise<Map<string, string[]>> {
   const got = new Map<string, string[]>()
   const deadline = Date.now() + timeoutMs
@@ -48,17 +51,17 @@ async function receive(emails: string[], timeoutMs = 20_000): Promise<Map<string
     }
     const jws = JSON.parse(m.content.toString()) as GeneralJws
     const claims = await verifyEvent(jws, t.deps.keys.publicKey, { nowSec: t.clock.now() / 1000 }).catch(() => null)
-    const event = claims?.event as { record?: { user?: { email?: string } }; token?: string } | undefined
+    const event = claims?.event as { record?: { user?: { email?: string }; token?: unknown } } | undefined
     const email = event?.record?.user?.email
     if (!email || !emails.includes(email)) continue
-    got.set(email, [...(got.get(email) ?? []), String(event?.token)])
+    got.set(email, [...(got.get(email) ?? []), String(event?.record?.token)])
     if (emails.every((e) => got.has(e)) && !quietUntil) quietUntil = Date.now() + 500
   }
   return got
 }
 
 describe.skipIf(!rabbitUp)('events through RabbitMQ', () => {
-  it('the confirmation token reaches a queue bound to barong.events.system, and it confirms', async () => {
+  it('a consumer bound to barong.events.system reads the confirmation token from record.token, and it confirms', async () => {
     const email = uniqueEmail('amqp')
     await register(t, email)
     t.deps.relay.kick()
@@ -69,15 +72,33 @@ describe.skipIf(!rabbitUp)('events through RabbitMQ', () => {
     expect((await res.json()).state).toBe('active')
   })
 
+  it('the relay declares the exchanges as Barong does: the mailer keeps its channel, a durable declaration is refused', async () => {
+    // The relay has declared both exchanges on its connection by now (the sign-up above sent both kinds).
+    expect(await pollUntil(async () => (await t.deps.db.select().from(eventOutbox).where(isNull(eventOutbox.sentAt))).length, (n) => n === 0, 10_000)).toMatchObject({ ok: true })
+    expect(channelClosed).toBe(false)
+    for (const name of ['barong.events.system', 'barong.events.model']) {
+      expect(await declares(conn, name, BARONG_EXCHANGE_OPTIONS)).toBe(true)
+      expect(await declares(conn, name, { durable: true })).toBe(false)
+    }
+  })
+
   it('with the broker away sign-ups still succeed; their events arrive once it is back, none lost, none twice', async () => {
     await proxy.cut()
     const emails = [uniqueEmail('down'), uniqueEmail('down'), uniqueEmail('down')]
     for (const email of emails) expect((await register(t, email)).res.status).toBe(201)
     t.deps.relay.kick()
-    await new Promise((r) => setTimeout(r, 1500))
-    expect((await receive(emails, 500)).size).toBe(0)
+    // The relay has tried and failed (the oldest unsent row counts the attempt), and nothing got through.
+    const tried = await pollUntil(
+      () => t.deps.db.select().from(eventOutbox).where(and(isNull(eventOutbox.sentAt), gt(eventOutbox.attempts, 0))),
+      (rows) => rows.length > 0,
+      10_000,
+    )
+    expect(tried.ok).toBe(true)
+    expect((await receive(emails, 300)).size).toBe(0)
     await proxy.restore()
+    // Reconnecting, the relay declares the exchanges again, against the consumer's declaration.
     const got = await receive(emails, 40_000)
     for (const email of emails) expect(got.get(email)).toHaveLength(1)
+    expect(channelClosed).toBe(false)
   })
 })

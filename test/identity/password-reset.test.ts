@@ -12,7 +12,7 @@ afterAll(async () => t?.close())
 
 const NEW = 'Xwqe213PZCXwe'
 const confirm = (body: Record<string, unknown>) => new Client(t).post(`${ID}/users/password/confirm_code`, body)
-const resetTokens = async (email: string) => (await eventsFor(t, 'user.password.reset.token', email)).map((e) => e.token as string)
+const resetTokens = async (email: string) => (await eventsFor(t, 'user.password.reset.token', email)).map((e) => e.record.token as string)
 
 describe('password reset', () => {
   it('generate_code answers 201 for unknown emails without an event', async () => {
@@ -77,13 +77,18 @@ describe('password reset', () => {
       .map((a) => `${a.action}:${a.result}`)
     expect(acts).toEqual(['request password reset:succeed', 'request password reset:succeed', 'password reset:failed', 'password reset:succeed'])
     expect(await eventsFor(t, 'user.password.reset', email)).toHaveLength(1)
+    // Only password_digest changed: Barong still emits the model update, with no visible changes (spec §8.2).
+    const updates = await eventsFor(t, 'user.updated', email)
+    expect(updates).toHaveLength(1)
+    expect(updates[0]).toMatchObject({ name: 'model.user.updated', record: { uid: u!.uid, email }, changes: {} })
+    expect(Object.keys(updates[0]!.changes)).toEqual([])
   })
 
   it('a confirmation token is not a reset token', async () => {
     const email = uniqueEmail('kind')
     await register(t, email)
     const [conf] = await eventsFor(t, 'user.email.confirmation.token', email)
-    const res = await confirm({ reset_password_token: conf!.token, password: NEW, confirm_password: NEW })
+    const res = await confirm({ reset_password_token: conf!.record.token, password: NEW, confirm_password: NEW })
     expect(res.status).toBe(422)
     expect(await res.json()).toEqual({ errors: ['jwt.decode_and_verify.confirmation'] })
   })
