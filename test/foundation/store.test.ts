@@ -45,3 +45,29 @@ describe(`store batching (${process.env.REDIS_URL ? 'Redis' : 'in-process'})`, (
     expect(read.filter((v) => v === '1')).toHaveLength(600)
   })
 })
+
+describe(`store counters (${process.env.REDIS_URL ? 'Redis' : 'in-process'})`, () => {
+  let store: Store
+  let cleanup: () => Promise<void>
+  beforeAll(async () => {
+    ;({ store, cleanup } = await freshStore())
+  })
+  afterAll(async () => {
+    await store.close()
+    await cleanup()
+  })
+
+  it('decr takes one back, never below zero, keeps the expiry and creates nothing', async () => {
+    expect(await store.incr('c:a', 10_000)).toBe(1)
+    expect(await store.incr('c:a', 10_000)).toBe(2)
+    await store.decr('c:a')
+    expect(await store.get('c:a')).toBe('1')
+    await store.decr('c:a')
+    await store.decr('c:a')
+    expect(await store.get('c:a')).toBe('0')
+    expect(await store.ttlMs('c:a')).toBeGreaterThan(5_000)
+    expect(await store.incr('c:a', 10_000)).toBe(1)
+    await store.decr('c:missing')
+    expect(await store.get('c:missing')).toBeNull()
+  })
+})
