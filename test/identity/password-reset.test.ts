@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm'
+import { asc, eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { activities, users } from '../../src/storage/schema/index.ts'
 import type { TestApp } from '../helpers/app.ts'
@@ -72,7 +72,7 @@ describe('password reset', () => {
     expect((await new Client(t).post(`${ID}/sessions`, { email, password: NEW })).status).toBe(200)
 
     const [u] = await t.deps.db.select().from(users).where(eq(users.email, email))
-    const acts = (await t.deps.db.select().from(activities).where(eq(activities.userId, u!.id)))
+    const acts = (await t.deps.db.select().from(activities).where(eq(activities.userId, u!.id)).orderBy(asc(activities.id)))
       .filter((a) => a.topic === 'password')
       .map((a) => `${a.action}:${a.result}`)
     expect(acts).toEqual(['request password reset:succeed', 'request password reset:succeed', 'password reset:failed', 'password reset:succeed'])

@@ -1,5 +1,5 @@
 import bcrypt from 'bcryptjs'
-import { and, eq } from 'drizzle-orm'
+import { and, asc, eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { totpCodeAt, generateTotpSecret } from '../../src/crypto/totp.ts'
 import { activities, users } from '../../src/storage/schema/index.ts'
@@ -17,7 +17,7 @@ const userRow = async (email: string) => (await t.deps.db.select().from(users).w
 const setState = (email: string, state: string) => t.deps.db.update(users).set({ state }).where(eq(users.email, email))
 const loginActivities = async (email: string) => {
   const u = await userRow(email)
-  return t.deps.db.select().from(activities).where(and(eq(activities.userId, u.id), eq(activities.topic, 'session')))
+  return t.deps.db.select().from(activities).where(and(eq(activities.userId, u.id), eq(activities.topic, 'session'))).orderBy(asc(activities.id))
 }
 
 describe('POST /identity/sessions', () => {
