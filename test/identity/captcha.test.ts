@@ -62,6 +62,12 @@ describe('reCAPTCHA', () => {
     }
   })
 
+  it('a login captcha_response that is an array is a format error here too', async () => {
+    const res = await new Client(t).post(`${ID}/sessions`, { email: uniqueEmail('fmt'), password: STRONG, captcha_response: [1] })
+    expect(res.status).toBe(422)
+    expect(await res.json()).toEqual({ errors: ['identity.session.invalid_captcha_format'] })
+  })
+
   it('configs tell the front end which captcha to show', async () => {
     expect((await (await t.app.request(`${ID}/configs`)).json()).captcha_type).toBe('recaptcha')
   })
