@@ -50,11 +50,6 @@ export async function upsertLabel(
   return { label: row, user: updated }
 }
 
-export async function deleteLabel(tx: Executor, config: Config, user: User, label: Label, now: Date): Promise<User> {
-  await tx.delete(labels).where(eq(labels.id, label.id))
-  return label.scope === 'private' ? recomputeUser(tx, config, user, now) : user
-}
-
 /** State and level from the user's labels; writes and emits `model.user.updated` only on change. */
 export async function recomputeUser(tx: Executor, config: Config, user: User, now: Date): Promise<User> {
   const all = await tx.select().from(labels).where(eq(labels.userId, user.id))

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { foldCase, splitPrefix, underPrefix, underPrefixIgnoreCase } from './path-match.ts'
+import { foldCase, splitPrefix, startsWithSegments } from './path-match.ts'
 
 const seg = (p: string) => p.split('/').filter((s) => s !== '')
 
-// [path, prefix, underPrefix, underPrefixIgnoreCase]
+// [path, prefix, allow-rule match (exact), deny-rule match (case-folded)]: how authz-rules.ts and permissions.ts compose them
 const table: [string, string, boolean, boolean][] = [
   ['api/v2/barong/admin/users', 'api/v2/barong/admin', true, true],
   ['api/v2/barong/admin', 'api/v2/barong/admin', true, true],
@@ -25,10 +25,10 @@ const table: [string, string, boolean, boolean][] = [
   ['api/v2/barong/managementx', 'api/v2/barong/management', false, false],
 ]
 
-describe('underPrefix / underPrefixIgnoreCase', () => {
+describe('startsWithSegments, exact and case-folded', () => {
   it.each(table)('%j under %j: exact %s, ignore-case %s', (path, prefix, exact, ignoreCase) => {
-    expect(underPrefix(seg(path), prefix)).toBe(exact)
-    expect(underPrefixIgnoreCase(seg(path), prefix)).toBe(ignoreCase)
+    expect(startsWithSegments(seg(path), splitPrefix(prefix))).toBe(exact)
+    expect(startsWithSegments(seg(path).map(foldCase), splitPrefix(prefix).map(foldCase))).toBe(ignoreCase)
   })
 })
 

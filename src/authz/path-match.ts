@@ -28,15 +28,3 @@ export function startsWithSegments(segments: readonly string[], prefix: readonly
   }
   return true
 }
-
-/** Case-sensitive whole-segment prefix test; for allow rules. */
-export function underPrefix(segments: readonly string[], prefix: string): boolean {
-  return startsWithSegments(segments, splitPrefix(prefix))
-}
-
-/** Case-insensitive whole-segment prefix test; for deny rules. */
-export function underPrefixIgnoreCase(segments: readonly string[], prefix: string): boolean {
-  const wanted = splitPrefix(prefix)
-  if (wanted.length > segments.length) return false
-  return startsWithSegments(segments.slice(0, wanted.length).map(foldCase), wanted.map(foldCase))
-}

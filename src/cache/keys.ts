@@ -7,9 +7,6 @@ export const keys = {
   loginFailuresIp: (ip: string) => `login:ip:${ip}`,
   mailRequestsEmail: (email: string) => `mailreq:email:${email}`,
   mailRequestsIp: (ip: string) => `mailreq:ip:${ip}`,
-  otpFailures: (uid: string) => `otp:fail:${uid}`,
-  utilizedToken: (jti: string) => `jti:${jti}`,
-  resetToken: (uid: string) => `reset:${uid}`,
   whitelink: (tokenHash: string) => `whitelink:${tokenHash}`,
   /** Pub/sub channel: rules, restrictions, API keys and users changed. */
   invalidation: 'invalidate',

@@ -33,15 +33,3 @@ export function createEventSink(spec: string, keys: SigningKeys, clock: Clock, l
   if (/^amqps?:\/\//.test(spec)) return createAmqpSink(spec, keys, clock, logger, amqp)
   throw new Error('BARONG_EVENT_API must be none, file:PATH or amqp://…')
 }
-
-/** The URL for logs: the password of `amqp://user:pass@host` never reaches a log line. */
-export function describeSink(spec: string): string {
-  if (!/^amqps?:\/\//.test(spec)) return spec
-  try {
-    const u = new URL(spec)
-    if (u.password) u.password = '***'
-    return u.toString()
-  } catch {
-    return 'amqp://(unparsable)'
-  }
-}

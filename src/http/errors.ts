@@ -1,4 +1,3 @@
-import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 
 /** An error the caller branches on: Barong's status and error key(s). */
@@ -14,12 +13,6 @@ export class AppError extends Error {
     this.name = 'AppError'
     this.keys = list
   }
-}
-
-export const errorBody = (keys: string[]) => ({ errors: keys })
-
-export function errorResponse(c: Context, keys: string | string[], status: ContentfulStatusCode): Response {
-  return c.json(errorBody(Array.isArray(keys) ? keys : [keys]), status)
 }
 
 // Common errors, declared once.
