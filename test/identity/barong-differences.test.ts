@@ -1,9 +1,11 @@
-// Deliberate differences from Barong that no other file covers (docs/differences-from-barong.md#d12, #d20).
+// Deliberate differences from Barong that no other file covers (docs/differences-from-barong.md: #d10, #d20,
+// #d22, #d26).
 import { and, eq } from 'drizzle-orm'
 import { SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { activities, users } from '../../src/storage/schema/index.ts'
 import type { TestApp } from '../helpers/app.ts'
+import { AUTH } from '../helpers/gateway.ts'
 import { Client, ID, STRONG, register, seededApp, uniqueEmail } from '../helpers/http.ts'
 
 let t: TestApp
@@ -69,5 +71,32 @@ describe('activities', () => {
       .from(activities)
       .where(and(eq(activities.userId, u.id), eq(activities.topic, 'session'), eq(activities.action, 'login')))
     expect(rows).toMatchObject([{ result: 'succeed', userAgent: '', category: 'user' }])
+  })
+})
+
+describe('sessions', () => {
+  it('a session ends at its absolute lifetime however active it is (Barong has none)', async () => {
+    const { client } = await register(t, uniqueEmail('absolute'))
+    const me = `${AUTH}/api/v2/barong/resource/users/me`
+    // Requests 25 minutes apart keep the idle deadline away; the default absolute lifetime is 24 h.
+    for (let elapsed = 25; elapsed < 24 * 60; elapsed += 25) {
+      t.clock.advance(25 * 60_000)
+      expect((await client.get(me)).status).toBe(200)
+    }
+    t.clock.advance(25 * 60_000)
+    const late = await client.get(me)
+    expect(late.status).toBe(401)
+    // The record's TTL is the absolute deadline: a store on the test clock has dropped it (invalid_session),
+    // Redis on real time still holds it and the deadline check refuses it (client_session_mismatch).
+    const { errors } = (await late.json()) as { errors: string[] }
+    expect(errors).toHaveLength(1)
+    expect(['authz.invalid_session', 'authz.client_session_mismatch']).toContain(errors[0])
+  })
+})
+
+describe('seeding', () => {
+  it('creates no default admin account without BARONG_ADMIN_EMAIL / BARONG_ADMIN_PASSWORD', async () => {
+    const admins = await t.deps.db.select().from(users).where(eq(users.role, 'superadmin'))
+    expect(admins).toEqual([])
   })
 })
