@@ -14,13 +14,13 @@ export interface UserActivity {
   reason?: string
 }
 
-/** A `user` activity (spec §7.1), written in the caller's transaction. */
+/** A `user` activity (docs/barong-behaviour-notes.md#s7-1), written in the caller's transaction. */
 export async function recordUserActivity(db: Executor, meta: RequestMeta, a: UserActivity, now: Date): Promise<void> {
   await db.insert(activities).values({
     userId: a.userId,
     category: 'user',
     userIp: meta.ip,
-    // Barong drops rows without a user agent; we keep them (an empty agent is itself worth auditing).
+    // Barong drops rows without a user agent; we keep them (docs/differences-from-barong.md#d26).
     userAgent: (meta.ua ?? '').slice(0, 255),
     topic: a.topic,
     action: a.action,

@@ -1,5 +1,5 @@
 /**
- * E-mail format check (spec §9.2): the `email_validator` gem's strict mode as Barong runs it
+ * E-mail format check (docs/barong-behaviour-notes.md#s9-2): the `email_validator` gem's strict mode as Barong runs it
  * (`validates :email, email: { strict_mode: true }` → `EmailValidator#validate_each`), in the RFC 5321
  * flavour the spec describes (karlwilbur's 1.6.x line of `lib/email_validator.rb`):
  *

@@ -4,7 +4,7 @@ import type { Executor } from '../storage/tx.ts'
 import { isoSeconds } from './user-record.ts'
 import { uidOf } from './users.ts'
 
-/** Barong's entities (spec §4.6), field order as listed there. */
+/** Barong's entities (docs/barong-behaviour-notes.md#s4-6), field order as Barong's. */
 export const presentLabel = (l: Label) => ({
   key: l.key,
   value: l.value,

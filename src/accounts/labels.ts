@@ -14,8 +14,8 @@ async function labelRecord(tx: Executor, label: Label, user: User) {
 
 /**
  * Creates or updates a label, then (for private labels) recomputes the owner's state and level as
- * Barong does after every private-label commit (spec §5.4), with its events. Runs in the caller's
- * transaction.
+ * Barong does after every private-label commit (docs/barong-behaviour-notes.md#s5-4), with its events. Runs in the
+ * caller's transaction.
  */
 export async function upsertLabel(
   tx: Executor,

@@ -1,7 +1,7 @@
 /**
- * Password policy (spec §9.1): Barong's regexp check, then the `strong_password` gem 0.0.9 entropy
- * (`StrongPassword::StrengthChecker#calculate_entropy` with `EntropyCalculator` (NIST bits, repeats
- * weakened), `NistBonusBits`, `QwertyAdjuster`, `DictionaryAdjuster` and `PasswordVariants`).
+ * Password policy (docs/barong-behaviour-notes.md#s9-1): Barong's regexp check, then the
+ * `strong_password` gem 0.0.9 entropy (`StrongPassword::StrengthChecker#calculate_entropy` with `EntropyCalculator`
+ * (NIST bits, repeats weakened), `NistBonusBits`, `QwertyAdjuster`, `DictionaryAdjuster` and `PasswordVariants`).
  *
  * Ruby semantics reproduced here:
  * - strings are handled as Unicode code points (Ruby `String#chars`, `#reverse`, `#length`, `[0...n]`)
@@ -35,8 +35,9 @@ export interface PasswordPolicy {
 
 /**
  * Which dictionary word wins when several start at the same (leftmost) position.
- * - `'list'` (default): the first word in the gem's source list — this is what reproduces the spec §9.1
- *   table (e.g. `Password1123` = 7.5: `password` is removed, not `password1`).
+ * - `'list'` (default): the first word in the gem's source list — this is what reproduces Barong's published
+ *   entropy values (docs/barong-behaviour-notes.md#s9-1; e.g. `Password1123` = 7.5: `password` is removed, not
+ *   `password1`).
  * - `'longest-first'`: the longest word, as the gem's source literally does (`COMMON_PASSWORDS` is
  *   `%w(...).sort_by(&:length).reverse`); gives `Password1123` = 6. Kept for comparison with a live Barong.
  */

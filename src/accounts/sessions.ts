@@ -28,7 +28,7 @@ export interface SessionSettings {
 }
 
 // The cookie path hashes on every request: the one-shot crypto.hash (Node ≥ 20.12) where there is one, so no
-// Hash object is made each time; createHash on older Node 20 releases (CONTRACT: Node.js 20+).
+// Hash object is made each time; createHash on older Node 20 releases (package.json engines: Node.js 20+).
 export const hashSessionId: (id: string) => string =
   typeof crypto.hash === 'function' ? (id) => crypto.hash('sha256', id, 'hex') : (id) => crypto.createHash('sha256').update(id).digest('hex')
 

@@ -1,5 +1,5 @@
 /**
- * How labels drive a user's state and level (spec §5.4): pure functions, no I/O.
+ * How labels drive a user's state and level (docs/barong-behaviour-notes.md#s5-4): pure functions, no I/O.
  */
 export interface LabelFact {
   key: string

@@ -1,9 +1,9 @@
 /**
- * Barong's API-key v1 scheme, pure parts (spec §3.2, SECURITY §1.12):
+ * Barong's API-key v1 scheme, pure parts (docs/barong-behaviour-notes.md#s3-2, docs/security-model.md#api-keys):
  * `X-Auth-Signature = hex(HMAC-SHA256(secret, nonce + kid))`, nonce = milliseconds, ±lifetime around now.
  *
  * Kept bit-compatible for existing trading bots; the differences are the constant-time compare here and the
- * single-use nonce, which needs the store and lives with the caller (CONTRACT difference 4).
+ * single-use nonce, which needs the store and lives with the caller (docs/differences-from-barong.md#d21).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto'
 

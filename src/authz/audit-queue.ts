@@ -65,7 +65,10 @@ export function createAuditQueue(db: Database, logger: Logger, opts: { intervalM
 
 const ACTIONS: Record<string, string> = { POST: 'create', PUT: 'update', PATCH: 'update', GET: 'read', DELETE: 'delete' }
 
-/** Barong's audit topic: the AUDIT row's topic, else the segment after `admin`, else `general` (spec §7.2). */
+/**
+ * Barong's audit topic: the AUDIT row's topic, else the segment after `admin`, else `general`
+ * (docs/barong-behaviour-notes.md#s7-2).
+ */
 export function auditTopic(segments: readonly string[], rowTopic: string | null): string {
   if (rowTopic) return rowTopic
   const i = segments.indexOf('admin')

@@ -1,9 +1,10 @@
 /**
- * Pass/block path rules (`BARONG_AUTHZ_RULES`, Barong's `config/authz_rules.yml`, spec §1.2 steps 2–3).
+ * Pass/block path rules (`BARONG_AUTHZ_RULES`, Barong's `config/authz_rules.yml`, docs/barong-behaviour-notes.md#s1-2
+ * steps 2–3).
  *
- * Differences from Barong, on purpose: prefixes match whole segments (block case-insensitively, pass exactly),
- * and the file is parsed once and validated strictly — a typo such as `blocks:` would otherwise leave the
- * management API open without a word.
+ * Differences from Barong, on purpose (docs/differences-from-barong.md#d2, #d3): prefixes match whole segments (block
+ * case-insensitively, pass exactly), and the file is parsed once and validated strictly — a typo such as `blocks:`
+ * would otherwise leave the management API open without a word.
  */
 import { parse } from 'yaml'
 import { canonicalizePath } from './canonical-path.ts'

@@ -1,11 +1,12 @@
 /**
- * One canonical form of a request path, decided once, before any rule (CONTRACT difference 1, SECURITY §1.13).
+ * One canonical form of a request path, decided once, before any rule (docs/differences-from-barong.md#d1,
+ * docs/security-model.md#paths).
  *
  * Barong matches rules with `path.start_with?(rule)` on the raw path, so `%2e%2e`, `//`, `;x` and friends can
  * slip past a block rule while the upstream routes them somewhere else. We do not try to guess how the upstream
  * would resolve an ambiguous path: anything ambiguous is refused, and the caller answers 400.
  *
- * We deliberately do NOT strip a trailing `.json`/`.format` (a Rails routing quirk, spec §1.1).
+ * We deliberately do NOT strip a trailing `.json`/`.format` (a Rails routing quirk, docs/barong-behaviour-notes.md#s1-1).
  */
 
 import { memoByString } from '../util/memo.ts'

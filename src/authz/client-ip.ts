@@ -1,5 +1,5 @@
 /**
- * The client address (CONTRACT difference 2, SECURITY §1.13, B12).
+ * The client address (docs/differences-from-barong.md#d5, docs/security-model.md#client-ip).
  *
  * Barong used Rails' `remote_ip`, which believes X-Forwarded-For hops from every private range and every
  * Cloudflare range, and True-Client-IP from anyone: anything on a private network could pick its own address

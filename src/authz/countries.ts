@@ -1,5 +1,5 @@
 /**
- * Static ISO-3166 country table for GeoIP names and restriction matching (spec §1.2).
+ * Static ISO-3166 country table for GeoIP names and restriction matching (docs/barong-behaviour-notes.md#s1-2).
  *
  * Barong compares `country`/`continent` restriction values with the GeoIP *English name*
  * (`country.names[lang]`), so names here are spelled exactly as MaxMind GeoLite2

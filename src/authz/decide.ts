@@ -19,7 +19,10 @@ export interface PreAuthFacts {
 
 export const deny = (status: number, key: string): Deny => ({ type: 'deny', status, key })
 
-/** Path, restrictions (whitelist stops the check), block, then pass rules (spec §1.2 steps 1–3). */
+/**
+ * Path, restrictions (whitelist stops the check), block, then pass rules: steps 1–3 of
+ * docs/barong-behaviour-notes.md#s1-2.
+ */
 export function preAuth(f: PreAuthFacts): PreAuth {
   if (!f.path.ok) return deny(400, 'authz.invalid_path')
   if (!f.rulesLoaded) return deny(503, 'server.rules_unavailable')
@@ -36,7 +39,10 @@ export type AuthFact =
 
 export type PostAuth = Deny | { type: 'allow'; audit: boolean; auditTopic: string | null }
 
-/** User state, then permission rules (spec §1.3, §1.4). A denial by permissions is audited by the caller. */
+/**
+ * User state, then permission rules (docs/barong-behaviour-notes.md#s1-3, #s1-4). A denial by permissions is audited
+ * by the caller.
+ */
 export function postAuth(auth: AuthFact, permission: PermissionDecision | null): PostAuth {
   if (auth.type === 'failed') return deny(auth.status, auth.key)
   if (auth.state !== 'active' && auth.state !== 'pending') return deny(401, 'authz.user_not_active')

@@ -41,7 +41,7 @@ const LOGIN_PATH = 'api/v2/barong/identity/sessions'
 const WHITELINK_PATH = 'api/v2/barong/identity/users/access'
 
 /**
- * One pipeline for every request (ARCHITECTURE.md): canonical path → restrictions → path rules →
+ * One pipeline for every request (docs/architecture.md#pipeline): canonical path → restrictions → path rules →
  * authentication → user state → permissions. Any failure to decide denies (fail closed).
  */
 export async function gate(deps: GateDeps, input: GateInput): Promise<GateResult> {

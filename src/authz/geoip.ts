@@ -1,5 +1,5 @@
 /**
- * GeoIP country/continent lookup for restriction matching (spec §1.2).
+ * GeoIP country/continent lookup for restriction matching (docs/barong-behaviour-notes.md#s1-2).
  *
  * Barong reads a MaxMind GeoLite2 database (`BARONG_GEOIP_DB`) and matches restrictions against
  * `country.names[lang]` / `continent.names[lang]`. MaxMind's licence forbids redistribution, so with

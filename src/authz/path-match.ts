@@ -1,10 +1,10 @@
 /**
- * Whole-segment prefix matching (CONTRACT difference 1). Barong uses `path.start_with?(rule)`, so
+ * Whole-segment prefix matching (docs/differences-from-barong.md#d2). Barong uses `path.start_with?(rule)`, so
  * `api/v2/barong/admin` also covered `api/v2/barong/administrator`; here a rule covers whole segments only.
  *
  * Allow rules (pass, ACCEPT, AUDIT) compare exactly: they should grant as little as possible.
  * Deny rules (block, DROP) compare case-insensitively: an upstream that routes case-insensitively must not
- * reach `API/V2/BARONG/MANAGEMENT` just because the rule was written in lower case (SECURITY §1.13).
+ * reach `API/V2/BARONG/MANAGEMENT` just because the rule was written in lower case (docs/differences-from-barong.md#d3).
  */
 
 /** Splits a rule prefix written in Barong's form; leading, trailing and doubled slashes carry no meaning. */

@@ -10,7 +10,7 @@ const row = (role: string, verb: string, path: string, action: string, topic: st
   topic,
 })
 
-// A slice of Barong's 2.5.21 seeds (spec §6.1) plus edge cases.
+// A slice of Barong's 2.5.21 seeds (docs/barong-behaviour-notes.md#s6-1) plus edge cases.
 const table = compilePermissions([
   row('admin', 'ALL', 'api/v2', 'ACCEPT'),
   row('admin', 'ALL', 'api/v2/barong/admin/permissions', 'DROP'),

@@ -1,7 +1,7 @@
 /**
- * Barong's permission table (spec §1.4): DROP wins, at least one ACCEPT is needed, AUDIT only records.
- * Specificity does not matter. Paths match whole segments (CONTRACT difference 1); DROP rows match
- * case-insensitively because they are deny rules (SECURITY §1.13).
+ * Barong's permission table (docs/barong-behaviour-notes.md#s1-4): DROP wins, at least one ACCEPT is needed, AUDIT
+ * only records. Specificity does not matter. Paths match whole segments (docs/differences-from-barong.md#d2); DROP
+ * rows match case-insensitively because they are deny rules (docs/differences-from-barong.md#d3).
  *
  * The table is compiled once per cache load; a check is a scan of the role's rows and allocates only the
  * case-folded copy of the path when the role has DROP rows.
@@ -36,7 +36,7 @@ export type PermissionTable = ReadonlyMap<string, RoleRules>
 export interface PermissionDecision {
   allowed: boolean
   /** Allowed and an AUDIT row matched: record a `succeed` activity. Always false on a denial, which the
-   *  caller audits unconditionally (spec §7.2, whose topic does not come from a row). */
+   *  caller audits unconditionally (docs/barong-behaviour-notes.md#s7-2, whose topic does not come from a row). */
   audit: boolean
   /** Topic of the FIRST matching AUDIT row (null if that row has none, or when `audit` is false). */
   auditTopic: string | null
@@ -75,7 +75,7 @@ export function checkPermission(
   const rules = table.get(role)
   if (!rules) return DENIED // unknown role: no row can match
   const verb = method.toUpperCase()
-  // HEAD is a GET without a body (SECURITY §1.13): a GET row covers it, and a GET DROP denies it.
+  // HEAD is a GET without a body (docs/differences-from-barong.md#d4): a GET row covers it, and a GET DROP denies it.
   const alsoGet = verb === 'HEAD'
   const folded = rules.hasDrop ? segments.map(foldCase) : segments
   let accept = false

@@ -1,8 +1,8 @@
 /**
- * Header hygiene for forwarded requests (SECURITY §1.13): hop-by-hop headers and every client-supplied identity,
- * routing or method-override header are removed; X-Forwarded-For/-Proto/-Host are overwritten, never appended.
- * Kept on purpose: `Cookie` (upstreams such as applogic may read their own cookies) without the gateway's session
- * cookie — an upstream never sees a live session id — and `X-CSRF-Token`.
+ * Header hygiene for forwarded requests (docs/security-model.md#forwarding): hop-by-hop headers and every
+ * client-supplied identity, routing or method-override header are removed; X-Forwarded-For/-Proto/-Host are
+ * overwritten, never appended. Kept on purpose: `Cookie` (upstreams such as applogic may read their own cookies)
+ * without the gateway's session cookie — an upstream never sees a live session id — and `X-CSRF-Token`.
  */
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
 import type { Deps } from '../deps.ts'

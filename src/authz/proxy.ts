@@ -1,5 +1,6 @@
 /**
- * Forwarding to upstreams (CONTRACT "Forwarding", ARCHITECTURE pipeline, SECURITY §1.13, §3.2).
+ * Forwarding to upstreams (README "HTTP surface", docs/architecture.md#pipeline, docs/security-model.md#forwarding,
+ * #fail-closed).
  *
  * A request under a configured prefix passes the same gate as `/api/v2/auth`; a denial is answered here and the
  * upstream never hears of it. Otherwise it is proxied with http-proxy, streamed both ways (the Hono body is never
@@ -97,7 +98,7 @@ function createProxy(logger: Logger, ws: boolean) {
 const rawQueryOf = (url: string | undefined) => (url && url.includes('?') ? url.slice(url.indexOf('?') + 1) : '')
 
 async function identity(deps: Deps, result: Exclude<GateResult, { type: 'deny' }>, method: string): Promise<string | undefined> {
-  // OPTIONS never carries identity (SECURITY B9); pass paths never do.
+  // OPTIONS never carries identity (docs/security-model.md#forwarding); pass paths never do.
   return result.type === 'allow' && method !== 'OPTIONS' ? `Bearer ${await deps.minter.mint(result.user)}` : undefined
 }
 

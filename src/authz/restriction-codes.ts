@@ -1,4 +1,7 @@
-/** Barong's restriction categories, scopes and states (spec §4.4.8, §5.9; blocklogin from 2.6). */
+/**
+ * Barong's restriction categories, scopes and states (docs/barong-behaviour-notes.md#s4-4-8, #s1-2; blocklogin from
+ * 2.6).
+ */
 export const CATEGORIES = ['whitelist', 'maintenance', 'blacklist', 'blocklogin'] as const
 export const SCOPES = ['continent', 'country', 'ip', 'ip_subnet', 'all'] as const
 export const RESTRICTION_STATES = ['enabled', 'disabled'] as const

@@ -1,7 +1,8 @@
 /**
- * IP/geo restrictions (spec §1.2 step 1, §5.9): the first enabled row that matches, category by category.
+ * IP/geo restrictions (docs/barong-behaviour-notes.md#s1-2 step 1, #s4-4-8): the first enabled row that matches,
+ * category by category.
  *
- * Differences from Barong, on purpose: country/continent rows also match ISO codes (CONTRACT difference 3 —
+ * Differences from Barong, on purpose: country/continent rows also match ISO codes (docs/differences-from-barong.md#d6 —
  * Barong compared only GeoIP names, so its own `USA`/`SA` seeds never matched), `ip` rows compare canonical
  * addresses, and `ip_subnet` rows accept IPv6 CIDRs too.
  */

@@ -3,7 +3,10 @@ import { SignJWT, jwtVerify } from 'jose'
 import type { SigningKeys } from '../crypto/keys.ts'
 import type { UserSnapshot } from './authz-cache.ts'
 
-/** Barong's session JWT claims (spec §1.5), with a `kid` header (CONTRACT difference 10). */
+/**
+ * Barong's session JWT claims (docs/barong-behaviour-notes.md#s1-5), with a `kid` header
+ * (docs/differences-from-barong.md#d22).
+ */
 export function sessionClaims(user: UserSnapshot) {
   return {
     uid: user.uid,

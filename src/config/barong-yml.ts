@@ -3,7 +3,10 @@ import { parse } from 'yaml'
 import { z } from 'zod'
 import { ConfigError } from './env.ts'
 
-/** `barong.yml` in Barong's format (spec §10.3); every key optional, Barong's defaults otherwise. */
+/**
+ * `barong.yml` in Barong's format (docs/barong-behaviour-notes.md#s10); every key optional, Barong's defaults
+ * otherwise.
+ */
 const schema = z
   .object({
     activation_requirements: z.record(z.string(), z.string()).default({ email: 'verified' }),

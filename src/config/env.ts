@@ -1,8 +1,9 @@
 import { z } from 'zod'
 
 /**
- * The one place that reads process.env. Every variable of CONTRACT.md plus Barong's own settings
- * (spec §10.2) under their BARONG_* names, with Barong's defaults unless CONTRACT.md says otherwise.
+ * The one place that reads process.env. Every variable of the README's configuration table plus Barong's own
+ * settings (docs/barong-behaviour-notes.md#s10) under their BARONG_* names, with Barong's defaults unless the README
+ * says otherwise.
  */
 
 const bool = (def: boolean) =>

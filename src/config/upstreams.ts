@@ -1,10 +1,10 @@
 /**
- * Forwarding routes (`BARONG_UPSTREAMS`, CONTRACT "Forwarding"): a JSON or YAML list of
+ * Forwarding routes (`BARONG_UPSTREAMS`, README "HTTP surface"): a JSON or YAML list of
  * `{ prefix, target, rewrite?, timeoutMs?, websocket? }`.
  *
  * A route is chosen from the request path only — never from `Host`, `X-Forwarded-Host` or an absolute-form
- * request target (SECURITY §1.14). Prefixes match whole segments (`/api/v2/peatio` covers `/api/v2/peatio/x`,
- * not `/api/v2/peatiox`), case-sensitively, and the longest prefix wins.
+ * request target (docs/security-model.md#forwarding). Prefixes match whole segments (`/api/v2/peatio` covers
+ * `/api/v2/peatio/x`, not `/api/v2/peatiox`), case-sensitively, and the longest prefix wins.
  */
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'

@@ -1,7 +1,7 @@
 /**
- * TOTP compatible with Barong's Vault TOTP engine (spec §4.3.7, §9.3): SHA1, 6 digits, 30 s period,
- * 20-byte secret. As Vault (skew 1), the previous, current and next step are accepted; unlike Vault, a
- * step is usable once (SECURITY.md §1.3): callers persist the returned `step` as the user's
+ * TOTP compatible with Barong's Vault TOTP engine (docs/barong-behaviour-notes.md#s4-3-7, #s9-3): SHA1, 6 digits,
+ * 30 s period, 20-byte secret. As Vault (skew 1), the previous, current and next step are accepted; unlike Vault, a
+ * step is usable once (docs/security-model.md#totp): callers persist the returned `step` as the user's
  * last accepted step with a compare-and-set and pass it back as `lastStep`, and a code for a step at
  * or before it is refused.
  */

@@ -4,7 +4,7 @@ import type { EventSink } from './sinks.ts'
 
 /**
  * One JSON line per event: `{"exchange","routing_key","payload"}` with the event itself as payload,
- * unsigned (CONTRACT "Events"): for development, mail catchers and tests that read tokens.
+ * unsigned (docs/architecture.md#data-flow): for development, mail catchers and tests that read tokens.
  * No fsync: the outbox row is the durable copy, and this file is a convenience, not a queue.
  */
 export function createFileSink(path: string): EventSink {

@@ -5,7 +5,7 @@ import type { SigningKeys } from '../crypto/keys.ts'
 /** A JWS in general JSON serialisation: the body of every message Barong puts on RabbitMQ. */
 export type GeneralJws = GeneralJWS
 
-/** Barong's event claims (§8.1). */
+/** Barong's event claims (docs/barong-behaviour-notes.md#s8). */
 export interface EventClaims {
   iss: 'barong'
   jti: string

@@ -3,7 +3,7 @@ import { AppError } from './errors.ts'
 
 /**
  * Barong (Grape) parameter declarations. Params arrive as query, form, multipart or JSON and are merged
- * into one object; failures become Barong's keys in declaration order (spec §4.0):
+ * into one object; failures become Barong's keys in declaration order (docs/barong-behaviour-notes.md#s4-0):
  * absent → `<prefix>.missing_<name>`, blank with allowBlank:false → `<prefix>.empty_<name>` (an absent
  * param gets both), type coercion → `invalid` (or a custom key), `values` → `value` (or a custom key).
  */

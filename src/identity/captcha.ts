@@ -1,5 +1,5 @@
 /**
- * Captcha verification as Barong does it (spec §2.7): reCAPTCHA `siteverify` or GeeTest v3
+ * Captcha verification as Barong does it (docs/barong-behaviour-notes.md#s2-7): reCAPTCHA `siteverify` or GeeTest v3
  * (`validate.php` / `register.php`). Every outbound call has a bounded timeout and any failure of
  * the provider is a failed verification (never a pass): an outage must not open the login form
  * to bots, and must not hang the request either.

@@ -4,7 +4,7 @@ import { passwordEntropy } from '../accounts/password-strength.ts'
 
 /**
  * ping, time, version, configs and password/validate: served under both /public and /identity,
- * as Barong does (spec §4.1, I1/I2).
+ * as Barong does (docs/barong-behaviour-notes.md#s4-1).
  */
 export function registerGeneralRoutes(api: Api, deps: Pick<Deps, 'config' | 'clock'>, tag: 'public' | 'identity') {
   const env = deps.config.env

@@ -12,7 +12,7 @@ import { usingRealServers } from '../helpers/app.ts'
 import { get, pollUntil, seededBackend, signUp, type Backend, type LiveSession } from '../helpers/live.ts'
 import { freePort, startServer, type RunningServer } from '../helpers/spawn.ts'
 
-// SECURITY.md §3.2 "Redis down" and "Redis restart with data loss", against a redis-server of this
+// docs/security-model.md#fail-closed: Redis down, and Redis restarted with its data lost, against a redis-server of this
 // test's own (never the shared one): fail closed with 503, pass paths unaffected, recovery without restart.
 const hasRedis = spawnSync('redis-server', ['--version']).status === 0
 const enabled = usingRealServers && hasRedis

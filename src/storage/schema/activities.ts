@@ -2,7 +2,7 @@ import { bigint, bigserial, index, pgTable, text, varchar } from 'drizzle-orm/pg
 import { createdAt } from './columns.ts'
 import { users } from './users.ts'
 
-// Barong §5.11: the audit trail. Rows are read-only, hence no updated_at.
+// Barong §5.11 (docs/barong-behaviour-notes.md#s5): the audit trail. Rows are read-only, hence no updated_at.
 // user_id is the actor; target_uid (admin category only) is a uid, not a foreign key.
 export const activities = pgTable(
   'activities',

@@ -2,7 +2,7 @@ import { bigint, bigserial, index, pgTable, text, uniqueIndex, varchar } from 'd
 import { timestamps } from './columns.ts'
 import { users } from './users.ts'
 
-// Barong §5.5 (2.5.21 user-owned keys, with 2.6's unique kid and encrypted secret).
+// Barong §5.5 (docs/barong-behaviour-notes.md#s5; 2.5.21 user-owned keys, with 2.6's unique kid and encrypted secret).
 export const apiKeys = pgTable(
   'apikeys',
   {

@@ -1,8 +1,8 @@
 import { bigserial, index, integer, pgTable, uniqueIndex, varchar } from 'drizzle-orm/pg-core'
 import { timestamps } from './columns.ts'
 
-// Barong §5.6: RBAC rows read by the authorizer (action ACCEPT|DROP|AUDIT, verb upper-case or ALL,
-// path a prefix without leading slash).
+// Barong §5.6 (docs/barong-behaviour-notes.md#s5): RBAC rows read by the authorizer (action ACCEPT|DROP|AUDIT, verb
+// upper-case or ALL, path a prefix without leading slash).
 export const permissions = pgTable(
   'permissions',
   {
@@ -17,7 +17,7 @@ export const permissions = pgTable(
   (t) => [index('permissions_role_idx').on(t.role), index('permissions_topic_idx').on(t.topic)],
 )
 
-// Barong §5.9: IP/country/continent whitelist, maintenance and blacklist rules.
+// Barong §5.9 (docs/barong-behaviour-notes.md#s5): IP/country/continent whitelist, maintenance and blacklist rules.
 export const restrictions = pgTable(
   'restrictions',
   {

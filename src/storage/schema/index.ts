@@ -1,4 +1,4 @@
-// The whole data model (Barong spec §5 plus our outbox and config versions).
+// The whole data model (Barong's, docs/barong-behaviour-notes.md#s5, plus our outbox and config versions).
 // drizzle-kit reads this file (drizzle.config.ts); code imports tables and row types from here.
 export * from './columns.ts'
 export * from './users.ts'

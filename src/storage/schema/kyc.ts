@@ -2,8 +2,8 @@ import { bigint, bigserial, date, index, pgTable, text, varchar } from 'drizzle-
 import { timestamps, timestamptz } from './columns.ts'
 import { users } from './users.ts'
 
-// Barong §5.7. `state` stores the names (drafted, submitted, verified, rejected) rather than
-// Barong's tinyint enum (0, 1, 3, 4).
+// Barong §5.7 (docs/barong-behaviour-notes.md#s5). `state` stores the names (drafted, submitted, verified, rejected)
+// rather than Barong's tinyint enum (0, 1, 3, 4).
 export const profiles = pgTable(
   'profiles',
   {
@@ -30,7 +30,7 @@ export const profiles = pgTable(
   (t) => [index('profiles_user_id_idx').on(t.userId)],
 )
 
-// Barong §5.8. `number` is digits only, international, no `+`.
+// Barong §5.8 (docs/barong-behaviour-notes.md#s5). `number` is digits only, international, no `+`.
 export const phones = pgTable(
   'phones',
   {
@@ -47,8 +47,8 @@ export const phones = pgTable(
   (t) => [index('phones_user_id_idx').on(t.userId), index('phones_number_idx').on(t.number)],
 )
 
-// Barong §5.10. No state column: KYC status lives in the private `document` / `address` labels.
-// doc_type and doc_number stay nullable as in Barong (Address uploads carry no doc_number).
+// Barong §5.10 (docs/barong-behaviour-notes.md#s5). No state column: KYC status lives in the private `document` /
+// `address` labels. doc_type and doc_number stay nullable as in Barong (Address uploads carry no doc_number).
 export const documents = pgTable(
   'documents',
   {

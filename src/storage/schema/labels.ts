@@ -2,8 +2,8 @@ import { bigint, bigserial, integer, pgTable, uniqueIndex, varchar } from 'drizz
 import { timestamps } from './columns.ts'
 import { users } from './users.ts'
 
-// Barong §5.2. The (user_id, key, scope) index is unique as in Barong 2.6: 2.5.21 only validated
-// uniqueness, so concurrent creates could duplicate a label. Its user_id prefix also serves
+// Barong §5.2 (docs/barong-behaviour-notes.md#s5). The (user_id, key, scope) index is unique as in Barong 2.6: 2.5.21
+// only validated uniqueness, so concurrent creates could duplicate a label. Its user_id prefix also serves
 // lookups by user, so no separate user_id index.
 export const labels = pgTable(
   'labels',
@@ -21,7 +21,8 @@ export const labels = pgTable(
   (t) => [uniqueIndex('labels_user_id_key_scope_key').on(t.userId, t.key, t.scope)],
 )
 
-// Barong §5.3. The id IS the level number (seeded explicitly as 1, 2, 3…), hence no serial.
+// Barong §5.3 (docs/barong-behaviour-notes.md#s5). The id IS the level number (seeded explicitly as 1, 2, 3…), hence
+// no serial.
 export const levels = pgTable('levels', {
   id: integer('id').primaryKey(),
   key: varchar('key', { length: 255 }).notNull(),

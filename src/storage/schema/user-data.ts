@@ -2,7 +2,7 @@ import { bigint, bigserial, index, pgTable, text, uniqueIndex, varchar } from 'd
 import { timestamps } from './columns.ts'
 import { users } from './users.ts'
 
-// Barong §5.12: one JSON document per (user, title).
+// Barong §5.12 (docs/barong-behaviour-notes.md#s5): one JSON document per (user, title).
 export const dataStorages = pgTable(
   'data_storages',
   {
@@ -17,7 +17,7 @@ export const dataStorages = pgTable(
   (t) => [uniqueIndex('data_storages_user_id_title_key').on(t.userId, t.title)],
 )
 
-// Barong §5.13: admin comments about a user.
+// Barong §5.13 (docs/barong-behaviour-notes.md#s5): admin comments about a user.
 export const comments = pgTable(
   'comments',
   {

@@ -14,8 +14,8 @@ import {
 } from 'drizzle-orm/pg-core'
 import { timestamps } from './columns.ts'
 
-// Barong §5.1. MySQL's case-insensitive collation made email comparisons case-insensitive;
-// here emails are stored lower-cased (enforced by a CHECK) so a plain unique index suffices
+// Barong §5.1 (docs/barong-behaviour-notes.md#s5). MySQL's case-insensitive collation made email comparisons
+// case-insensitive; here emails are stored lower-cased (enforced by a CHECK) so a plain unique index suffices
 // and `WHERE email = $1` lookups use it.
 export const users = pgTable(
   'users',
