@@ -1,5 +1,5 @@
 // Deliberate differences from Barong that no other file covers (docs/differences-from-barong.md: #d10, #d20,
-// #d22, #d26).
+// #d24, #d26).
 import { and, eq } from 'drizzle-orm'
 import { SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
