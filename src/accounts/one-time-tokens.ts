@@ -87,7 +87,7 @@ function claimError(payload: Record<string, unknown>, kind: TokenKind, nowSec: n
   return null
 }
 
-/** Barong's `jwt.decode_and_verify.<last word of the ruby-jwt message>` keys (spec §4.0). */
+/** Barong's `jwt.decode_and_verify.<last word of the ruby-jwt message>` keys (docs/barong-behaviour-notes.md#s4-0). */
 export async function verifyToken(
   keys: SigningKeys,
   token: string,

@@ -90,7 +90,7 @@ export function registerPasswordRoutes(api: Api, deps: IdentityDeps) {
           const [updated] = await tx.update(users).set({ passwordDigest: await hashPassword(p.password), updatedAt: now }).where(eq(users.id, user.id)).returning()
           await recordUserActivity(tx, meta, { userId: user.id, topic: 'password', action: 'password reset', result: 'succeed' }, now)
           const referral = user.referralId ? await uidOf(tx, user.referralId) : null
-          // Only password_digest changed, which the record does not show: Barong still emits the update (spec §8.2).
+          // Only password_digest changed, which the record does not show: Barong still emits the update (docs/barong-behaviour-notes.md#s8).
           await recordEvent(tx, 'model.user.updated', { record: userEventRecord(updated ?? user, referral), changes: {} })
           await recordEvent(tx, 'system.user.password.reset', { record: { user: userEventRecord(user, referral), domain } })
           return true

@@ -77,7 +77,7 @@ describe('password reset', () => {
       .map((a) => `${a.action}:${a.result}`)
     expect(acts).toEqual(['request password reset:succeed', 'request password reset:succeed', 'password reset:failed', 'password reset:succeed'])
     expect(await eventsFor(t, 'user.password.reset', email)).toHaveLength(1)
-    // Only password_digest changed: Barong still emits the model update, with no visible changes (spec §8.2).
+    // Only password_digest changed: Barong still emits the model update, with no visible changes (docs/barong-behaviour-notes.md#s8).
     const updates = await eventsFor(t, 'user.updated', email)
     expect(updates).toHaveLength(1)
     expect(updates[0]).toMatchObject({ name: 'model.user.updated', record: { uid: u!.uid, email }, changes: {} })
