@@ -100,6 +100,16 @@ describe('the store (Redis) goes away and comes back', () => {
     const ready = await get(`${gw!.base}/readyz`)
     expect(ready.status).toBe(503)
     expect(ready.json.checks).toEqual({ database: 'ok', store: 'unreachable' })
+    // Rate-limited identity requests cannot count: refused, never served without their limits.
+    for (const [path, body] of [
+      ['/api/v2/barong/identity/sessions', { email: 'nobody@example.com', password: 'x' }],
+      ['/api/v2/barong/identity/users/password/generate_code', { email: 'nobody@example.com' }],
+      ['/api/v2/barong/identity/users/email/generate_code', { email: 'nobody@example.com' }],
+    ] as const) {
+      const res = await fetch(`${gw!.base}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
+      expect(res.status, path).toBe(503)
+      expect(await res.json()).toEqual(UNAVAILABLE)
+    }
     // The process is still alive.
     expect(gw!.child.exitCode).toBeNull()
     expect((await get(`${gw!.base}/healthz`)).status).toBe(200)
