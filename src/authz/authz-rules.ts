@@ -3,12 +3,13 @@
  * steps 2–3).
  *
  * Differences from Barong, on purpose (docs/differences-from-barong.md#d2, #d3): prefixes match whole segments (block
- * case-insensitively, pass exactly), and the file is parsed once and validated strictly — a typo such as `blocks:`
- * would otherwise leave the management API open without a word.
+ * in every spelling an upstream may route alike — case, NFKC, trailing dots, `.format` — pass exactly), and the
+ * file is parsed once and validated strictly — a typo such as `blocks:` would otherwise leave the management API
+ * open without a word.
  */
 import { parse } from 'yaml'
 import { canonicalizePath } from './canonical-path.ts'
-import { foldCase, splitPrefix, startsWithSegments } from './path-match.ts'
+import { denyForm, splitPrefix, startsWithDenyPrefix, startsWithSegments } from './path-match.ts'
 
 export interface AuthzRules {
   readonly pass: readonly string[]
@@ -68,7 +69,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 interface CompiledRules {
   pass: string[][]
-  block: string[][] // already case-folded
+  block: string[][] // already in denyForm
 }
 
 // Compiled once per rules object so a request only scans arrays. Only frozen objects (ours) are cached:
@@ -80,18 +81,18 @@ function compile(rules: AuthzRules): CompiledRules {
   if (cached) return cached
   const c: CompiledRules = {
     pass: rules.pass.map(splitPrefix),
-    block: rules.block.map((p) => splitPrefix(p).map(foldCase)),
+    block: rules.block.map((p) => splitPrefix(p).map(denyForm)),
   }
   if (Object.isFrozen(rules) && Object.isFrozen(rules.pass) && Object.isFrozen(rules.block)) compiledCache.set(rules, c)
   return c
 }
 
-/** Block is checked first (case-insensitive), then pass (exact); null means "authenticate". */
+/** Block is checked first (every spelling, path-match.ts), then pass (exact); null means "authenticate". */
 export function matchPathRule(rules: AuthzRules, segments: readonly string[]): 'block' | 'pass' | null {
   const c = compile(rules)
   if (c.block.length > 0) {
-    const folded = segments.map(foldCase)
-    if (c.block.some((prefix) => startsWithSegments(folded, prefix))) return 'block'
+    const folded = segments.map(denyForm)
+    if (c.block.some((prefix) => startsWithDenyPrefix(folded, prefix))) return 'block'
   }
   if (c.pass.some((prefix) => startsWithSegments(segments, prefix))) return 'pass'
   return null

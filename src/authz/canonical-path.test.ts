@@ -86,6 +86,12 @@ const refused: string[] = [
   '/a/é',
   '/a/\u00e9',
   '/a/\u2024\u2024',
+  // separators and dot segments in their NFKC form: an upstream that normalises would see another path
+  '/a/%EF%BC%8F/b', // fullwidth solidus
+  '/a/x%EF%BC%BCy', // fullwidth reverse solidus
+  '/a/%EF%BC%8E%EF%BC%8E/b', // fullwidth `..`
+  '/a/%E2%80%A5/b', // two-dot leader
+  '/a/%EF%BC%9Bx', // fullwidth semicolon
 ]
 
 describe('canonicalizePath', () => {

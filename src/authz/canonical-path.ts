@@ -6,7 +6,9 @@
  * slip past a block rule while the upstream routes them somewhere else. We do not try to guess how the upstream
  * would resolve an ambiguous path: anything ambiguous is refused, and the caller answers 400.
  *
- * We deliberately do NOT strip a trailing `.json`/`.format` (a Rails routing quirk, docs/barong-behaviour-notes.md#s1-1).
+ * The path keeps a trailing `.json`/`.format` (docs/barong-behaviour-notes.md#s1-1) and is forwarded as sent; deny
+ * rules match it anyway (path-match.ts `denyForm`). A segment whose NFKC form is ambiguous (`．．`, fullwidth `／`
+ * or `＼`) is refused.
  */
 
 import { memoByString } from '../util/memo.ts'
@@ -95,6 +97,11 @@ function segmentAllowed(segment: string): boolean {
       case 0x23:
         return false
     }
+  }
+  // An upstream that applies NFKC would see `／` as `/` and `．．` as `..`: judge that form too (idempotent).
+  if (!/^[\x00-\x7f]*$/.test(segment)) {
+    const nfkc = segment.normalize('NFKC')
+    if (nfkc !== segment) return segmentAllowed(nfkc)
   }
   return true
 }

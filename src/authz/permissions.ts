@@ -1,12 +1,13 @@
 /**
  * Barong's permission table (docs/barong-behaviour-notes.md#s1-4): DROP wins, at least one ACCEPT is needed, AUDIT
  * only records. Specificity does not matter. Paths match whole segments (docs/differences-from-barong.md#d2); DROP
- * rows match case-insensitively because they are deny rules (docs/differences-from-barong.md#d3).
+ * rows are deny rules and match every spelling an upstream may route alike (docs/differences-from-barong.md#d3;
+ * path-match.ts: case, NFKC, trailing dots, `.format`).
  *
  * The table is compiled once per cache load; a check is a scan of the role's rows and allocates only the
- * case-folded copy of the path when the role has DROP rows.
+ * deny-form copy of the path when the role has DROP rows.
  */
-import { foldCase, splitPrefix, startsWithSegments } from './path-match.ts'
+import { denyForm, splitPrefix, startsWithDenyPrefix, startsWithSegments } from './path-match.ts'
 
 export interface PermissionRow {
   role: string
@@ -21,7 +22,7 @@ type Action = 'ACCEPT' | 'DROP' | 'AUDIT'
 interface CompiledRow {
   verb: string // upper-case method or ALL
   action: Action
-  prefix: string[] // DROP rows: already case-folded
+  prefix: string[] // DROP rows: already in denyForm
   topic: string | null
 }
 
@@ -56,7 +57,7 @@ export function compilePermissions(rows: readonly PermissionRow[]): PermissionTa
     rules.rows.push({
       verb: row.verb.trim().toUpperCase(),
       action: action as Action,
-      prefix: action === 'DROP' ? prefix.map(foldCase) : prefix,
+      prefix: action === 'DROP' ? prefix.map(denyForm) : prefix,
       topic: row.topic,
     })
     if (action === 'DROP') rules.hasDrop = true
@@ -77,14 +78,14 @@ export function checkPermission(
   const verb = method.toUpperCase()
   // HEAD is a GET without a body (docs/differences-from-barong.md#d4): a GET row covers it, and a GET DROP denies it.
   const alsoGet = verb === 'HEAD'
-  const folded = rules.hasDrop ? segments.map(foldCase) : segments
+  const folded = rules.hasDrop ? segments.map(denyForm) : segments
   let accept = false
   let audit = false
   let auditTopic: string | null = null
   for (const row of rules.rows) {
     if (row.verb !== verb && row.verb !== 'ALL' && !(alsoGet && row.verb === 'GET')) continue
     if (row.action === 'DROP') {
-      if (startsWithSegments(folded, row.prefix)) return DENIED // DROP always wins
+      if (startsWithDenyPrefix(folded, row.prefix)) return DENIED // DROP always wins
     } else if (startsWithSegments(segments, row.prefix)) {
       if (row.action === 'ACCEPT') accept = true
       else if (!audit) {

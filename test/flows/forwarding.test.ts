@@ -264,3 +264,19 @@ describe('WebSocket forwarding', () => {
     expect(res.status).toBe(200)
   })
 })
+
+describe('deny rules on forwarded paths hold for every spelling', () => {
+  it('a DROP row stops `withdraws.json`, `withdraws.` and fullwidth forms before the upstream', async () => {
+    const { addPermission } = await import('../helpers/gateway.ts')
+    await addPermission(t, { role: 'member', verb: 'all', path: 'api/v2/peatio/account/withdraws', action: 'drop' })
+    const before = hits.length
+    for (const path of ['withdraws', 'withdraws.json', 'Withdraws.JSON', 'withdraws.', 'withdraws%20', '%EF%BD%97ithdraws']) {
+      const res = await raw('POST', `${P}/account/${path}`, browser({ 'X-CSRF-Token': csrf }))
+      expect(res.status, path).toBe(401)
+      expect(JSON.parse(res.body), path).toEqual({ errors: ['authz.invalid_permission'] })
+    }
+    expect(hits.length).toBe(before)
+    const sibling = await raw('POST', `${P}/account/withdrawals.json`, browser({ 'X-CSRF-Token': csrf }))
+    expect(sibling.status).toBe(200)
+  })
+})
