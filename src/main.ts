@@ -13,11 +13,18 @@ async function main(): Promise<void> {
   const { app, readiness } = buildApp(deps)
   const env = config.env
 
-  const { server: http, closeUpgrades } = createHttpServer(deps, app)
+  const { server: http, authz, closeUpgrades } = createHttpServer(deps, app)
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject)
     http.listen(env.PORT, env.HOST, () => resolve())
   })
+  if (authz) {
+    await new Promise<void>((resolve, reject) => {
+      authz.once('error', reject)
+      authz.listen(env.BARONG_AUTHZ_PORT, env.BARONG_AUTHZ_HOST ?? env.HOST, () => resolve())
+    })
+    logger.info({ host: env.BARONG_AUTHZ_HOST ?? env.HOST, port: env.BARONG_AUTHZ_PORT }, 'authorization endpoint listening')
+  }
   const address = http.address()
   logger.info(
     { host: env.HOST, port: typeof address === 'object' && address ? address.port : env.PORT, database: deps.dbHandle.kind, store: deps.store.kind, kid: deps.keys.kid },
@@ -37,12 +44,19 @@ async function main(): Promise<void> {
     const deadline = setTimeout(() => {
       logger.error('shutdown deadline reached: closing remaining connections')
       http.closeAllConnections()
+      authz?.closeAllConnections()
     }, env.SHUTDOWN_TIMEOUT_MS)
     deadline.unref()
-    await new Promise<void>((resolve) => {
-      http.close(() => resolve())
-      http.closeIdleConnections()
-    })
+    await Promise.all(
+      [http, authz].map(
+        (s) =>
+          s &&
+          new Promise<void>((resolve) => {
+            s.close(() => resolve())
+            s.closeIdleConnections()
+          }),
+      ),
+    )
     clearTimeout(deadline)
     await closeDeps(deps)
     logger.info('stopped')

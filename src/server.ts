@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import { getRequestListener } from '@hono/node-server'
 import type { Hono } from 'hono'
-import { frontListener } from './authz/front.ts'
+import { authzListener, frontListener } from './authz/front.ts'
 import { gateDeps } from './authz/middleware.ts'
 import { attachUpgrade } from './authz/proxy.ts'
 import type { Deps } from './deps.ts'
@@ -9,6 +9,8 @@ import type { AppEnv } from './http/env.ts'
 
 export interface HttpServer {
   server: Server
+  /** The BARONG_AUTHZ_PORT listener (`/api/v2/auth` only), when configured; not yet listening. */
+  authz: Server | undefined
   /** Ends tunnelled WebSockets (they would keep `server.close()` waiting). */
   closeUpgrades(): void
 }
@@ -25,5 +27,12 @@ export function createHttpServer(deps: Deps, app: Hono<AppEnv>): HttpServer {
   server.requestTimeout = 30_000
   server.keepAliveTimeout = 5_000
   const upgrades = attachUpgrade(server, deps, g)
-  return { server, closeUpgrades: () => upgrades.closeAll() }
+  let authz: Server | undefined
+  if (deps.config.env.BARONG_AUTHZ_PORT !== undefined) {
+    authz = createServer(authzListener(deps, g))
+    authz.headersTimeout = server.headersTimeout
+    authz.requestTimeout = server.requestTimeout
+    authz.keepAliveTimeout = server.keepAliveTimeout
+  }
+  return { server, authz, closeUpgrades: () => upgrades.closeAll() }
 }

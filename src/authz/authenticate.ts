@@ -1,6 +1,6 @@
 import { keys as storeKeys } from '../cache/keys.ts'
 import type { Store } from '../cache/store.ts'
-import { destroySession, readSession, safeEqual, sameNetwork, touchSession, type SessionSettings } from '../accounts/sessions.ts'
+import { destroySession, parseSession, readSession, safeEqual, sameNetwork, touchSession, type SessionSettings } from '../accounts/sessions.ts'
 import type { SigningKeys } from '../crypto/keys.ts'
 import type { Principal } from '../http/env.ts'
 import { checkApiKeyHeaders, checkNonce, signatureValid } from './api-key-signature.ts'
@@ -13,13 +13,14 @@ export interface AuthRequest {
   header(name: string): string | undefined
   sessionId: string | undefined
   ip: string
-  /** Accept `Authorization: Bearer <our JWT>` (the built-in API behind an external proxy). */
+  /** Accept `Authorization: Bearer <our JWT>`: only the built-in API, only from a trusted peer (a proxy that
+   *  got the JWT from /api/v2/auth); the JWT is never a client credential. */
   allowBearer: boolean
 }
 
 export type AuthResult =
-  | { type: 'failed'; status: number; key: string; userId?: number }
-  | { type: 'user'; user: UserSnapshot; principal: Principal }
+  | { type: 'failed'; status: number; key: string; userId?: number; clearCookie?: boolean }
+  | { type: 'user'; user: UserSnapshot; principal: Principal; /** cookie path: the session's absolute end (ms) */ sessionEndsAt?: number }
 
 export interface AuthDeps {
   cache: AuthzCache
@@ -31,7 +32,8 @@ export interface AuthDeps {
   session: SessionSettings
 }
 
-const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE', 'TRACE'])
+/** Methods that need no CSRF token; every other one does, custom verbs (PROPFIND, PURGE…) included. */
+const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS'])
 const fail = (status: number, key: string, userId?: number): AuthResult => ({ type: 'failed', status, key, ...(userId ? { userId } : {}) })
 
 /** API-key headers win over a cookie (Barong's rule); a Bearer JWT only where allowed; else the cookie. */
@@ -66,15 +68,25 @@ async function byApiKey(deps: AuthDeps, kid: string, nonce: string, signature: s
 }
 
 async function byBearer(deps: AuthDeps, token: string): Promise<AuthResult> {
-  const claims = await verifySessionJwt(deps.keys, token, deps.now())
+  const now = deps.now()
+  const claims = await verifySessionJwt(deps.keys, token, now)
   if (!claims) return fail(401, 'jwt.decode_and_verify')
   const user = await deps.cache.userByUid(claims.uid)
   if (!user) return fail(404, 'record.not_found')
+  // The JWT lives no longer than what it was minted for: a logout, a password reset or a key switched off ends it.
+  if (claims.ref.kind === 'session') {
+    const session = parseSession(await deps.store.get(storeKeys.session(claims.ref.hash)))
+    if (!session || session.uid !== user.uid || now >= session.expireAt || now >= session.absoluteExpireAt) return fail(401, 'authz.invalid_session')
+  } else {
+    const key = deps.cache.apiKeys.get(claims.ref.kid)
+    if (!key || key.userId !== user.id) return fail(401, 'authz.unexistent_apikey')
+    if (key.state !== 'active') return fail(401, 'authz.apikey_not_active')
+  }
   return { type: 'user', user, principal: { kind: 'bearer', uid: user.uid, userId: user.id, role: user.role, ref: 'jwt' } }
 }
 
 async function byCookie(deps: AuthDeps, req: AuthRequest): Promise<AuthResult> {
-  const csrfChecked = deps.csrf && STATE_CHANGING.has(req.method)
+  const csrfChecked = deps.csrf && !SAFE_METHODS.has(req.method.toUpperCase())
   const csrfHeader = req.header('x-csrf-token')
   if (csrfChecked && !csrfHeader) return fail(401, 'authz.missing_csrf_token')
   const session = req.sessionId ? await readSession(deps.store, req.sessionId) : null
@@ -85,7 +97,7 @@ async function byCookie(deps: AuthDeps, req: AuthRequest): Promise<AuthResult> {
   const ua = req.header('user-agent') ?? null
   if (ua !== d.ua || now >= d.expireAt || now >= d.absoluteExpireAt || !sameNetwork(d.ip, req.ip)) {
     await destroySession(deps.store, session)
-    return fail(401, 'authz.client_session_mismatch')
+    return { type: 'failed', status: 401, key: 'authz.client_session_mismatch', clearCookie: true }
   }
   const user = await deps.cache.userByUid(d.uid)
   if (!user) {
@@ -97,5 +109,6 @@ async function byCookie(deps: AuthDeps, req: AuthRequest): Promise<AuthResult> {
     type: 'user',
     user,
     principal: { kind: 'session', uid: user.uid, userId: user.id, role: user.role, ref: session.hash, csrfToken: d.csrf },
+    sessionEndsAt: d.absoluteExpireAt,
   }
 }

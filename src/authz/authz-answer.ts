@@ -1,6 +1,8 @@
 import type { Deps } from '../deps.ts'
+import { clearedSessionCookieHeader, sessionCookieHeader } from '../http/session-cookie.ts'
 import { statusFor } from './decide.ts'
 import { gate, type GateDeps } from './gate.ts'
+import { jwtRefOf } from './session-jwt.ts'
 
 export const AUTHZ_PREFIX = '/api/v2/auth'
 
@@ -12,21 +14,31 @@ export interface AuthzQuestion {
   ip: string
   header(name: string): string | undefined
   sessionId: string | undefined
+  /** The socket peer is in BARONG_TRUSTED_PROXIES: only such a peer (Envoy, nginx, Traefik) is answered. */
+  peerTrusted: boolean
 }
 
 export interface AuthzAnswer {
   status: number
   authorization?: string
   errorKey?: string
+  /** The session cookie re-sent with its remaining lifetime (spec §1.7), or cleared after a mismatch (§2.1). */
+  setCookie?: string
 }
+
+/** What an untrusted peer is told: the endpoint does not exist for it (the JWT is for trusted hops only). */
+const HIDDEN: AuthzAnswer = Object.freeze({ status: 404, errorKey: 'record.not_found' })
 
 /**
  * The answer to Envoy ext_authz, nginx auth_request and Traefik forwardAuth, shared by the raw fast path
  * and the in-process app: 200 with `Authorization: Bearer <JWT>` when allowed, 200 without it on pass
- * paths, Barong's status and key otherwise (nginx mode: 401/403 only).
+ * paths, Barong's status and key otherwise (nginx mode: 401/403 only). Peers outside BARONG_TRUSTED_PROXIES get
+ * 404: the minted JWT is a bearer credential for the hops behind the gateway, never for the client.
  */
 export async function answerAuthz(deps: Pick<Deps, 'minter' | 'config'>, g: GateDeps, q: AuthzQuestion): Promise<AuthzAnswer> {
-  const mode = deps.config.env.BARONG_AUTHZ_STATUS
+  if (!q.peerTrusted) return HIDDEN
+  const env = deps.config.env
+  const mode = env.BARONG_AUTHZ_STATUS
   let path = q.path.slice(AUTHZ_PREFIX.length)
   let query = q.query
   let method = q.method
@@ -47,7 +59,12 @@ export async function answerAuthz(deps: Pick<Deps, 'minter' | 'config'>, g: Gate
     query,
     auth: { header: q.header, sessionId: q.sessionId, allowBearer: false },
   })
-  if (result.type === 'deny') return { status: statusFor(result.status, mode), errorKey: result.key }
+  if (result.type === 'deny') {
+    const answer: AuthzAnswer = { status: statusFor(result.status, mode), errorKey: result.key }
+    return result.clearCookie ? { ...answer, setCookie: clearedSessionCookieHeader(env) } : answer
+  }
   if (result.type === 'pass') return { status: 200 }
-  return { status: 200, authorization: `Bearer ${await deps.minter.mint(result.user)}` }
+  const authorization = `Bearer ${await deps.minter.mint(result.user, jwtRefOf(result.principal))}`
+  if (result.sessionEndsAt === undefined || q.sessionId === undefined) return { status: 200, authorization }
+  return { status: 200, authorization, setCookie: sessionCookieHeader(env, q.sessionId, (result.sessionEndsAt - g.now()) / 1000) }
 }

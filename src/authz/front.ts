@@ -8,7 +8,8 @@ import { createRequestRecorder, requestIdFrom } from '../http/request-log.ts'
 import { AUTHZ_PREFIX, answerAuthz } from './authz-answer.ts'
 import { createClientIpResolver } from './client-ip.ts'
 import type { GateDeps } from './gate.ts'
-import { createForwarder } from './proxy.ts'
+import { answerJson, createForwarder } from './proxy.ts'
+import { createPeerTrust } from './proxy-headers.ts'
 import { createTickBatch } from '../util/batch.ts'
 
 export interface RawContext {
@@ -16,24 +17,24 @@ export interface RawContext {
   clientIp: string
   header(name: string): string | undefined
   sessionId: string | undefined
+  /** The socket peer is a trusted proxy (BARONG_TRUSTED_PROXIES). */
+  peerTrusted: boolean
   path: string
   query: string
   /** Headers every answer carries (request id, CORS). */
   baseHeaders: Record<string, string>
 }
 
-/**
- * The gateway's hot paths — `/api/v2/auth/*` and forwarding routes — answered on Node's own request and
- * response, without building fetch Request/Response objects; everything else (the Barong API, CORS
- * preflights, health) goes to the Hono app. Same gate, same answers, same log line and metrics.
- */
-export function frontListener(deps: Deps, g: GateDeps, fallback: RequestListener): RequestListener {
+const isAuthzPath = (path: string) => path === AUTHZ_PREFIX || path.startsWith(`${AUTHZ_PREFIX}/`)
+
+/** Request context and the answer of `/api/v2/auth/*` on Node's request/response, shared by both listeners. */
+function createRawGateway(deps: Deps, g: GateDeps) {
   const env = deps.config.env
   const trueClient = env.BARONG_GATEWAY === 'akamai' || env.BARONG_TRUST_TRUE_CLIENT_IP
-  const forwarder = deps.upstreams.length ? createForwarder(deps, g) : null
   const anyOrigin = env.BARONG_API_CORS_ORIGINS.includes('*')
   const record = createRequestRecorder(deps)
   const clientIp = createClientIpResolver(deps.trustedProxies)
+  const peerTrusted = createPeerTrust(deps.trustedProxies)
 
   const context = (req: IncomingMessage, path: string, query: string): RawContext => {
     const header = (name: string) => {
@@ -43,11 +44,13 @@ export function frontListener(deps: Deps, g: GateDeps, fallback: RequestListener
     const requestId = requestIdFrom(header('x-request-id'))
     const origin = header('origin')
     const base: Record<string, string> = origin === undefined && !anyOrigin ? { 'x-request-id': requestId } : { 'x-request-id': requestId, ...corsHeaders(env, origin) }
+    const peer = req.socket.remoteAddress ?? ''
     return {
       requestId,
-      clientIp: clientIp(req.socket.remoteAddress ?? '', header('x-forwarded-for'), trueClient ? header('true-client-ip') : undefined),
+      clientIp: clientIp(peer, header('x-forwarded-for'), trueClient ? header('true-client-ip') : undefined),
       header,
       sessionId: sessionIdFromHeader(header('cookie'), env.BARONG_SESSION_NAME),
+      peerTrusted: peerTrusted(peer),
       path,
       query,
       baseHeaders: base,
@@ -62,9 +65,10 @@ export function frontListener(deps: Deps, g: GateDeps, fallback: RequestListener
     let body = ''
     const headers = ctx.baseHeaders
     try {
-      const answer = await answerAuthz(deps, g, { path: ctx.path, query: ctx.query, method: req.method ?? 'GET', ip: ctx.clientIp, header: ctx.header, sessionId: ctx.sessionId })
+      const answer = await answerAuthz(deps, g, { path: ctx.path, query: ctx.query, method: req.method ?? 'GET', ip: ctx.clientIp, header: ctx.header, sessionId: ctx.sessionId, peerTrusted: ctx.peerTrusted })
       status = answer.status
       if (answer.authorization) headers.authorization = answer.authorization
+      if (answer.setCookie) headers['set-cookie'] = answer.setCookie
       if (answer.errorKey) body = `{"errors":["${answer.errorKey}"]}`
     } catch (err) {
       const known = toAppError(err)
@@ -83,28 +87,63 @@ export function frontListener(deps: Deps, g: GateDeps, fallback: RequestListener
   const onError = (err: unknown) => deps.logger.error({ err: (err as Error)?.message }, 'unhandled error')
   // Decisions of one event-loop turn are taken together: one store round trip, one burst of answers.
   const decideLater = createTickBatch<[IncomingMessage, ServerResponse, RawContext, number]>(([req, res, ctx, start]) => void authz(req, res, ctx, start), onError)
+  return { context, finish, decideLater, onError }
+}
+
+/** Splits a request target; null for anything but origin-form (absolute-, authority- and asterisk-form). */
+function splitTarget(url: string): { path: string; query: string } | null {
+  // Routes and rules are chosen from the path alone (SECURITY §1.14): `GET http://x/api/v2/auth/…` is refused.
+  if (url.charCodeAt(0) !== 0x2f /* / */) return null
+  const q = url.indexOf('?')
+  return q < 0 ? { path: url, query: '' } : { path: url.slice(0, q), query: url.slice(q + 1) }
+}
+
+const refuseTarget = (res: ServerResponse) => answerJson(res, 400, 'authz.invalid_request', {})
+
+/**
+ * The gateway's hot paths — `/api/v2/auth/*` and forwarding routes — answered on Node's own request and
+ * response, without building fetch Request/Response objects; everything else (the Barong API, CORS
+ * preflights, health) goes to the Hono app. Same gate, same answers, same log line and metrics.
+ * With BARONG_AUTHZ_PORT set, `/api/v2/auth` is served only by `authzListener` on that port (404 here).
+ */
+export function frontListener(deps: Deps, g: GateDeps, fallback: RequestListener): RequestListener {
+  const { context, finish, decideLater, onError } = createRawGateway(deps, g)
+  const forwarder = deps.upstreams.length ? createForwarder(deps, g) : null
+  const authzHere = deps.config.env.BARONG_AUTHZ_PORT === undefined
   const forwardLater = createTickBatch<[IncomingMessage, ServerResponse, UpstreamRoute, RawContext, number]>(
     ([req, res, route, ctx, start]) => void forwarder!.handle(req, res, route, ctx, () => finish(req, res, `${route.prefix}/*`, start, ctx)),
     onError,
   )
 
   return (req, res) => {
-    const url = req.url ?? '/'
-    const q = url.indexOf('?')
-    const path = q < 0 ? url : url.slice(0, q)
+    const target = splitTarget(req.url ?? '/')
+    if (!target) return refuseTarget(res)
+    const { path, query } = target
+    if (isAuthzPath(path) && !authzHere) return answerJson(res, 404, 'record.not_found', {})
     // CORS preflights are the app's (its CORS middleware answers them, as Barong's Rack::Cors does).
     const preflight = req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined
-    if (!preflight && (path === AUTHZ_PREFIX || path.startsWith(`${AUTHZ_PREFIX}/`))) {
+    if (!preflight && isAuthzPath(path)) {
       const start = performance.now()
-      decideLater([req, res, context(req, path, q < 0 ? '' : url.slice(q + 1)), start])
+      decideLater([req, res, context(req, path, query), start])
       return
     }
     const route = forwarder && !preflight ? routeForRawPath(deps.upstreams, path) : null
     if (forwarder && route) {
       const start = performance.now()
-      forwardLater([req, res, route, context(req, path, q < 0 ? '' : url.slice(q + 1)), start])
+      forwardLater([req, res, route, context(req, path, query), start])
       return
     }
     fallback(req, res)
+  }
+}
+
+/** The listener of BARONG_AUTHZ_PORT: `/api/v2/auth/*` for trusted peers, 404 for everything else. */
+export function authzListener(deps: Deps, g: GateDeps): RequestListener {
+  const { context, decideLater } = createRawGateway(deps, g)
+  return (req, res) => {
+    const target = splitTarget(req.url ?? '/')
+    if (!target) return refuseTarget(res)
+    if (!isAuthzPath(target.path)) return answerJson(res, 404, 'record.not_found', {})
+    decideLater([req, res, context(req, target.path, target.query), performance.now()])
   }
 }

@@ -35,7 +35,7 @@ export interface GateInput {
 export type GateResult =
   | Deny
   | { type: 'pass'; path: string }
-  | { type: 'allow'; path: string; user: UserSnapshot; principal: Principal }
+  | { type: 'allow'; path: string; user: UserSnapshot; principal: Principal; sessionEndsAt?: number }
 
 const LOGIN_PATH = 'api/v2/barong/identity/sessions'
 const WHITELINK_PATH = 'api/v2/barong/identity/users/access'
@@ -73,9 +73,9 @@ export async function gate(deps: GateDeps, input: GateInput): Promise<GateResult
   if (auth.type === 'user' && (post.type === 'allow' ? post.audit : post.key === 'authz.invalid_permission')) {
     recordAudit(deps, input, path.segments, auth.user.id, post.type === 'allow' ? 'succeed' : 'denied', post.type === 'allow' ? post.auditTopic : null)
   }
-  if (post.type === 'deny') return post
+  if (post.type === 'deny') return auth.type === 'failed' && auth.clearCookie ? { ...post, clearCookie: true } : post
   if (auth.type !== 'user') return deny(401, 'authz.invalid_session')
-  return { type: 'allow', path: path.path, user: auth.user, principal: auth.principal }
+  return { type: 'allow', path: path.path, user: auth.user, principal: auth.principal, ...(auth.sessionEndsAt ? { sessionEndsAt: auth.sessionEndsAt } : {}) }
 }
 
 function recordAudit(deps: GateDeps, input: GateInput, segments: readonly string[], userId: number, result: 'succeed' | 'denied', topic: string | null) {

@@ -6,19 +6,30 @@ import { AppError } from '../http/errors.ts'
 import { readSessionCookie } from '../http/session-cookie.ts'
 import { clientIp } from './client-ip.ts'
 import { gate, type GateDeps, type GateResult } from './gate.ts'
+import { createPeerTrust } from './proxy-headers.ts'
 
 /** The client address: X-Forwarded-For is believed only through BARONG_TRUSTED_PROXIES. */
 export function clientIpMiddleware(deps: Pick<Deps, 'trustedProxies' | 'config'>) {
   const env = deps.config.env
   const trueClient = env.BARONG_GATEWAY === 'akamai' || env.BARONG_TRUST_TRUE_CLIENT_IP
   return createMiddleware<AppEnv>(async (c, next) => {
-    // In-process requests (tests, app.request) have no socket: they come from the loopback.
-    const peer = c.env?.incoming?.socket?.remoteAddress ?? '127.0.0.1'
+    const peer = peerOf(c)
     const xff = c.req.header('x-forwarded-for')
     c.set('clientIp', clientIp(peer, xff, deps.trustedProxies, trueClient ? c.req.header('true-client-ip') : undefined))
     c.set('principal', undefined)
     await next()
   })
+}
+
+/** The socket peer. In-process requests (tests, app.request) have no socket: they come from the loopback. */
+export function peerOf(c: Context<AppEnv>): string {
+  return c.env?.incoming?.socket?.remoteAddress ?? '127.0.0.1'
+}
+
+/** Whether a request's socket peer is in BARONG_TRUSTED_PROXIES (remembered per address). */
+export function peerTrustOf(deps: Pick<Deps, 'trustedProxies'>): (c: Context<AppEnv>) => boolean {
+  const trusted = createPeerTrust(deps.trustedProxies)
+  return (c) => trusted(peerOf(c))
 }
 
 export function gateDeps(deps: Deps): GateDeps {
@@ -68,9 +79,11 @@ export async function runGate(deps: Deps, g: GateDeps, c: Context<AppEnv>, rawPa
  * handlers receive the principal and never re-parse cookies.
  */
 export function builtinApiGate(deps: Deps, g: GateDeps) {
+  const peerTrusted = peerTrustOf(deps)
   return createMiddleware<AppEnv>(async (c, next) => {
     const { path, query } = rawPathOf(c)
-    const result = await runGate(deps, g, c, path, query, true)
+    // A Bearer JWT only from a trusted hop (a proxy that asked /api/v2/auth); from anyone else it is ignored.
+    const result = await runGate(deps, g, c, path, query, peerTrusted(c))
     if (result.type === 'deny') throw new AppError(result.key, result.status as 400)
     if (result.type === 'allow') c.set('principal', result.principal)
     await next()

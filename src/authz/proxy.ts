@@ -15,9 +15,10 @@ import httpProxy from 'http-proxy'
 import type { Logger } from 'pino'
 import { routeForRawPath, upstreamPath, type UpstreamRoute } from '../config/upstreams.ts'
 import type { Deps } from '../deps.ts'
-import { sessionIdFromHeader } from '../http/session-cookie.ts'
+import { clearedSessionCookieHeader, sessionIdFromHeader } from '../http/session-cookie.ts'
 import { clientIp } from './client-ip.ts'
 import { gate, type GateDeps, type GateResult } from './gate.ts'
+import { jwtRefOf } from './session-jwt.ts'
 import type { RawContext } from './front.ts'
 import { toAppError } from '../http/on-error.ts'
 import { HOP_BY_HOP, createPeerTrust, forwardedFacts, forwardedFactsFor, framingOk, tokens, upstreamHeaders } from './proxy-headers.ts'
@@ -99,10 +100,10 @@ const rawQueryOf = (url: string | undefined) => (url && url.includes('?') ? url.
 
 async function identity(deps: Deps, result: Exclude<GateResult, { type: 'deny' }>, method: string): Promise<string | undefined> {
   // OPTIONS never carries identity (docs/security-model.md#forwarding); pass paths never do.
-  return result.type === 'allow' && method !== 'OPTIONS' ? `Bearer ${await deps.minter.mint(result.user)}` : undefined
+  return result.type === 'allow' && method !== 'OPTIONS' ? `Bearer ${await deps.minter.mint(result.user, jwtRefOf(result.principal))}` : undefined
 }
 
-function answerJson(res: ServerResponse, status: number, key: string, base: Record<string, string>): void {
+export function answerJson(res: ServerResponse, status: number, key: string, base: Record<string, string>): void {
   const body = JSON.stringify({ errors: [key] })
   res.writeHead(status, { ...base, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) })
   res.end(body)
@@ -135,7 +136,11 @@ export function createForwarder(deps: Deps, g: GateDeps) {
           query: ctx.query,
           auth: { header: ctx.header, sessionId: ctx.sessionId, allowBearer: false },
         })
-        if (result.type === 'deny') return answerJson(res, result.status, result.key, ctx.baseHeaders)
+        if (result.type === 'deny') {
+          // A session mismatch destroyed the session: the answer clears the cookie too (spec §2.1).
+          const base = result.clearCookie ? { ...ctx.baseHeaders, 'set-cookie': clearedSessionCookieHeader(deps.config.env) } : ctx.baseHeaders
+          return answerJson(res, result.status, result.key, base)
+        }
         const authorization = await identity(deps, result, method)
         const facts = forwardedFactsFor(req, peerTrusted(req.socket.remoteAddress ?? ''))
         const headers = upstreamHeaders(req.headers, { clientIp: ctx.clientIp, ...facts, authorization, websocket: false, sessionCookie: deps.config.env.BARONG_SESSION_NAME })

@@ -31,6 +31,12 @@ const list = (def: string) =>
         .filter(Boolean),
     )
 
+const optionalPort = z
+  .string()
+  .optional()
+  .refine((v) => v === undefined || v === '' || (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 65535), 'must be a port between 1 and 65535')
+  .transform((v) => (v === undefined || v === '' ? undefined : Number(v)))
+
 const optionalString = z
   .string()
   .optional()
@@ -122,6 +128,9 @@ export const envSchema = z.object({
   BARONG_GEOIP_DB: optionalString,
   BARONG_GEOIP_LANG: z.enum(['en', 'de', 'es', 'fr', 'ja', 'ru']).default('en'),
   BARONG_TRUSTED_PROXIES: list('127.0.0.0/8,::1/128'),
+  // A listener of its own for /api/v2/auth (then absent from PORT), as Oathkeeper's decisions port.
+  BARONG_AUTHZ_PORT: optionalPort,
+  BARONG_AUTHZ_HOST: optionalString,
   BARONG_GATEWAY: z.enum(['cloudflare', 'akamai']).default('cloudflare'),
   BARONG_TRUST_TRUE_CLIENT_IP: bool(false),
 

@@ -1,5 +1,5 @@
 import type { Context } from 'hono'
-import { deleteCookie, setCookie } from 'hono/cookie'
+import { serialize, type CookieOptions } from 'hono/utils/cookie'
 import type { Env } from '../config/env.ts'
 
 type CookieEnv = Pick<Env, 'BARONG_SESSION_NAME' | 'BARONG_COOKIE_SECURE' | 'BARONG_DOMAIN' | 'BARONG_SESSION_ABSOLUTE_TIME'>
@@ -29,16 +29,22 @@ export function sessionIdFromHeader(header: string | undefined, name: string): s
   return found && SESSION_ID.test(found) ? found : undefined
 }
 
+const attributes = (env: CookieEnv, maxAge: number): CookieOptions => ({ path: '/', httpOnly: true, sameSite: 'Lax', secure: secure(env), maxAge })
+
+/** The session cookie as a Set-Cookie value (also written by the raw fast path, which has no Hono context). */
+export function sessionCookieHeader(env: CookieEnv, id: string, maxAgeSec: number): string {
+  return serialize(env.BARONG_SESSION_NAME, id, attributes(env, Math.max(0, Math.floor(maxAgeSec))))
+}
+
+/** The Set-Cookie value that clears the session cookie (logout, session mismatch: spec §2.1). */
+export function clearedSessionCookieHeader(env: CookieEnv): string {
+  return serialize(env.BARONG_SESSION_NAME, '', attributes(env, 0))
+}
+
 export function writeSessionCookie(c: Context, env: CookieEnv, id: string): void {
-  setCookie(c, env.BARONG_SESSION_NAME, id, {
-    path: '/',
-    httpOnly: true,
-    sameSite: 'Lax',
-    secure: secure(env),
-    maxAge: env.BARONG_SESSION_ABSOLUTE_TIME,
-  })
+  c.header('Set-Cookie', sessionCookieHeader(env, id, env.BARONG_SESSION_ABSOLUTE_TIME), { append: true })
 }
 
 export function clearSessionCookie(c: Context, env: CookieEnv): void {
-  deleteCookie(c, env.BARONG_SESSION_NAME, { path: '/', httpOnly: true, sameSite: 'Lax', secure: secure(env) })
+  c.header('Set-Cookie', clearedSessionCookieHeader(env), { append: true })
 }

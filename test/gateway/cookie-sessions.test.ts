@@ -89,15 +89,40 @@ describe('cookie sessions', () => {
     }
   })
 
-  it('another user agent → client_session_mismatch, and the session is destroyed', async () => {
+  it('another user agent → client_session_mismatch, the session is destroyed and the cookie cleared (spec §2.1)', async () => {
     const { client } = await register(t)
-    const ua = client.ua
+    const [ua, cookie] = [client.ua, client.cookie]
     client.ua = 'curl/8.0'
     const res = await client.get(ME)
     expect(res.status).toBe(401)
     expect(await errors(res)).toEqual(['authz.client_session_mismatch'])
+    expect(res.headers.get('set-cookie')).toMatch(/^_barong_session=; Max-Age=0; Path=\/; HttpOnly; SameSite=Lax$/)
     client.ua = ua
+    client.cookie = cookie // the old cookie, sent anyway: its session is gone
     expect(await errors(await client.get(ME))).toEqual(['authz.invalid_session'])
+  })
+
+  it('an allowed cookie request re-sends the session cookie with its remaining lifetime (spec §1.7)', async () => {
+    const { client } = await register(t)
+    const id = client.cookie!.split('=')[1]
+    t.clock.advance(20 * 60_000)
+    const res = await client.get(ME)
+    expect(res.status).toBe(200)
+    expect(res.headers.get('set-cookie')).toBe(`_barong_session=${id}; Max-Age=${86_400 - 1_200}; Path=/; HttpOnly; SameSite=Lax`)
+    // API-key and pass-path answers carry no cookie.
+    expect((await t.app.request(`${AUTH}/api/v2/barong/identity/sessions`)).headers.get('set-cookie')).toBeNull()
+  })
+
+  it('CSRF: every verb but GET, HEAD and OPTIONS needs the token, custom ones included', async () => {
+    const { client } = await register(t)
+    const csrf = client.csrf!
+    client.csrf = undefined
+    for (const method of ['PROPFIND', 'PURGE', 'MOVE', 'LOCK', 'REPORT', 'MKCOL']) {
+      const missing = await client.request(method, ME)
+      expect(await errors(missing), method).toEqual(['authz.missing_csrf_token'])
+      expect((await client.request(method, ME, undefined, { 'X-CSRF-Token': csrf })).status, method).not.toBe(401)
+    }
+    expect((await client.request('OPTIONS', ME)).status).not.toBe(401)
   })
 
   it('the session is bound to the /16 of the login IP', async () => {
@@ -117,7 +142,11 @@ describe('cookie sessions', () => {
       await seedDefaults(strict)
       const a = await register(strict)
       a.client.ip = '198.51.100.1'
-      expect((await a.client.get(ME)).status).toBe(200)
+      // Past the gate (a session bound to another network would be 401 authz.client_session_mismatch).
+      const res2 = await a.client.get('/api/v2/barong/resource/users/me')
+      expect(res2.status).not.toBe(401)
+      // The authorization endpoint does not exist for an untrusted peer.
+      expect((await a.client.get(ME)).status).toBe(404)
     } finally {
       await strict.close()
     }
