@@ -57,7 +57,8 @@ describe('signatureValid', () => {
 
   it.each([
     ['the correct lower-case signature', nonce, kid, good, true],
-    ['upper-case hex of the same bytes', nonce, kid, good.toUpperCase(), true],
+    ['upper-case hex of the same bytes (spec §3.2: exact match)', nonce, kid, good.toUpperCase(), false],
+    ['one upper-case hex digit', nonce, kid, good.replace(/[a-f]/, (c) => c.toUpperCase()), false],
     ['one nibble changed', nonce, kid, (good[0] === '0' ? '1' : '0') + good.slice(1), false],
     ['another nonce', '1700000000001', kid, good, false],
     ['another kid', nonce, '4a2c9b1e7f3d5a61', good, false],
