@@ -9,6 +9,7 @@ import type { UserSnapshot } from './authz-cache.ts'
 import { canonicalPathOf } from './canonical-path.ts'
 import { deny, postAuth, preAuth, type Deny } from './decide.ts'
 import type { GeoIp } from './geoip.ts'
+import { queryOverridesMethod } from './method-override.ts'
 import { checkPermissionOf } from './permissions.ts'
 import { firstRestriction } from './restrictions.ts'
 
@@ -45,6 +46,8 @@ const WHITELINK_PATH = 'api/v2/barong/identity/users/access'
  * authentication → user state → permissions. Any failure to decide denies (fail closed).
  */
 export async function gate(deps: GateDeps, input: GateInput): Promise<GateResult> {
+  // A `_method` parameter would let an upstream run another verb than the one authorized.
+  if (queryOverridesMethod(input.query)) return deny(400, 'authz.invalid_request')
   const path = canonicalPathOf(input.rawPath)
   const table = deps.auth.cache
   const rulesLoaded = table.permissions !== null && table.restrictions !== null

@@ -6,6 +6,7 @@ import { AppError } from '../http/errors.ts'
 import { readSessionCookie } from '../http/session-cookie.ts'
 import { clientIp } from './client-ip.ts'
 import { gate, type GateDeps, type GateResult } from './gate.ts'
+import { formOverridesMethod, isFormBody } from './method-override.ts'
 import { createPeerTrust } from './proxy-headers.ts'
 
 /** The client address: X-Forwarded-For is believed only through BARONG_TRUSTED_PROXIES. */
@@ -85,6 +86,10 @@ export function builtinApiGate(deps: Deps, g: GateDeps) {
     // A Bearer JWT only from a trusted hop (a proxy that asked /api/v2/auth); from anyone else it is ignored.
     const result = await runGate(deps, g, c, path, query, peerTrusted(c))
     if (result.type === 'deny') throw new AppError(result.key, result.status as 400)
+    const type = c.req.header('content-type')
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && isFormBody(type) && formOverridesMethod(type!, new Uint8Array(await c.req.arrayBuffer()))) {
+      throw new AppError('authz.invalid_request', 400)
+    }
     if (result.type === 'allow') c.set('principal', result.principal)
     await next()
   })

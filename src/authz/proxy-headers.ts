@@ -12,9 +12,15 @@ import { memoByString } from '../util/memo.ts'
 
 /** RFC 9110 §7.6.1 hop-by-hop headers (plus `Expect`: Node already answered `100-continue`). */
 export const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect', 'http2-settings'])
-/** Client-supplied identity, routing and method-override headers: never passed on. */
-const STRIPPED = new Set(['authorization', 'forwarded', 'x-real-ip', 'true-client-ip', 'cf-connecting-ip', 'x-client-ip', 'x-cluster-client-ip', 'x-rewrite-url', 'x-http-method-override', 'x-http-method', 'x-method-override'])
-const STRIPPED_PREFIXES = ['x-auth-', 'x-user-', 'x-original-', 'x-envoy-', 'x-forwarded-']
+/** Client-supplied identity, routing and method-override headers: never passed on. The identity ones include
+ *  what common auth proxies and frameworks read as the signed-in user or a credential (REMOTE_USER, oauth2-proxy's
+ *  X-Auth-Request-*, X-Forwarded-User, X-Api-Key). */
+const STRIPPED = new Set([
+  'authorization', 'forwarded', 'x-real-ip', 'true-client-ip', 'cf-connecting-ip', 'x-client-ip', 'x-cluster-client-ip', 'x-rewrite-url',
+  'x-http-method-override', 'x-http-method', 'x-method-override',
+  'remote-user', 'x-api-key', 'x-authorization',
+])
+const STRIPPED_PREFIXES = ['x-auth-', 'x-user-', 'x-original-', 'x-envoy-', 'x-forwarded-', 'x-remote-']
 /** A `Connection` header naming one of these asks the next hop to drop what the upstream relies on: 400. */
 const PROTECTED = /^(authorization|cookie|host|content-length|forwarded|x-real-ip|x-csrf-token|x-forwarded-.*|x-auth-.*|x-user-.*)$/
 

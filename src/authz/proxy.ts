@@ -10,7 +10,7 @@
 import { Agent as HttpAgent, ServerResponse, STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http'
 import { Agent as HttpsAgent } from 'node:https'
 import type { Socket } from 'node:net'
-import type { Duplex } from 'node:stream'
+import { Readable, type Duplex } from 'node:stream'
 import httpProxy from 'http-proxy'
 import type { Logger } from 'pino'
 import { routeForRawPath, upstreamPath, type UpstreamRoute } from '../config/upstreams.ts'
@@ -18,6 +18,7 @@ import type { Deps } from '../deps.ts'
 import { clearedSessionCookieHeader, sessionIdFromHeader } from '../http/session-cookie.ts'
 import { clientIp } from './client-ip.ts'
 import { gate, type GateDeps, type GateResult } from './gate.ts'
+import { formOverridesMethod, isFormBody } from './method-override.ts'
 import { jwtRefOf } from './session-jwt.ts'
 import type { RawContext } from './front.ts'
 import { toAppError } from '../http/on-error.ts'
@@ -103,6 +104,23 @@ async function identity(deps: Deps, result: Exclude<GateResult, { type: 'deny' }
   return result.type === 'allow' && method !== 'OPTIONS' ? `Bearer ${await deps.minter.mint(result.user, jwtRefOf(result.principal))}` : undefined
 }
 
+/** The whole request body, or null past `limit` bytes. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    const onData = (chunk: Buffer) => {
+      size += chunk.length
+      if (size <= limit) return void chunks.push(chunk)
+      req.off('data', onData)
+      resolve(null)
+    }
+    req.on('data', onData)
+    req.once('end', () => resolve(Buffer.concat(chunks)))
+    req.once('error', reject)
+  })
+}
+
 export function answerJson(res: ServerResponse, status: number, key: string, base: Record<string, string>): void {
   const body = JSON.stringify({ errors: [key] })
   res.writeHead(status, { ...base, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) })
@@ -141,13 +159,22 @@ export function createForwarder(deps: Deps, g: GateDeps) {
           const base = result.clearCookie ? { ...ctx.baseHeaders, 'set-cookie': clearedSessionCookieHeader(deps.config.env) } : ctx.baseHeaders
           return answerJson(res, result.status, result.key, base)
         }
+        // Form bodies are read (up to BODY_LIMIT) for a `_method` field; every other body streams.
+        const type = ctx.header('content-type')
+        let form: Buffer | null = null
+        if (method !== 'GET' && method !== 'HEAD' && isFormBody(type)) {
+          form = await readBody(req, deps.config.env.BODY_LIMIT)
+          if (!form) return answerJson(res, 413, 'server.payload_too_large', { ...ctx.baseHeaders, connection: 'close' })
+          if (formOverridesMethod(type!, form)) return answerJson(res, 400, 'authz.invalid_request', ctx.baseHeaders)
+        }
         const authorization = await identity(deps, result, method)
         const facts = forwardedFactsFor(req, peerTrusted(req.socket.remoteAddress ?? ''))
         const headers = upstreamHeaders(req.headers, { clientIp: ctx.clientIp, ...facts, authorization, websocket: false, sessionCookie: deps.config.env.BARONG_SESSION_NAME })
         for (const k of Object.keys(ctx.baseHeaders)) res.setHeader(k, ctx.baseHeaders[k]!) // request id, CORS
         const path = upstreamPath(route, result.path, ctx.path, ctx.query)
+        const body = form
         flight = send(req, route, headers, path, (opts) =>
-          proxy.web(req, res, opts, (err) => {
+          proxy.web(req, res, body ? { ...opts, buffer: Readable.from([body]) } : opts, (err) => {
             if (res.headersSent) {
               deps.logger.warn({ err: err.message, upstream: route.prefix, requestId: ctx.requestId }, 'upstream failed mid-response')
               res.destroy()

@@ -280,3 +280,55 @@ describe('deny rules on forwarded paths hold for every spelling', () => {
     expect(sibling.status).toBe(200)
   })
 })
+
+describe('forwarding hardening', () => {
+  it('identity-like client headers never reach the upstream', async () => {
+    const sent = {
+      'Remote-User': 'admin',
+      'X-Remote-User': 'admin',
+      'X-Forwarded-User': 'admin',
+      'X-Auth-Request-User': 'admin',
+      'X-Auth-Request-Email': 'admin@example.com',
+      'X-Api-Key': 'k',
+      'X-Authorization': 'Bearer forged',
+    }
+    const res = await fetch(`${base}${P}/account/balances`, { headers: browser(sent) })
+    expect(res.status).toBe(200)
+    const h = (await res.json()).headers as Record<string, string>
+    for (const k of Object.keys(sent)) expect(h[k.toLowerCase()], k).toBeUndefined()
+  })
+
+  it('a `_method` in the query or a form body is refused before the upstream; other forms pass byte for byte', async () => {
+    const before = hits.length
+    const post = (path: string, body: string | FormData, type?: string) =>
+      fetch(`${base}${P}/market/orders${path}`, { method: 'POST', body, headers: browser({ 'X-CSRF-Token': csrf, ...(type ? { 'Content-Type': type } : {}) }) })
+    const multipart = new FormData()
+    multipart.append('side', 'buy')
+    multipart.append('_method', 'DELETE')
+    for (const res of [
+      await post('?_method=DELETE', '{}', 'application/json'),
+      await post('?%5Fmethod=DELETE', '{}', 'application/json'),
+      await post('', 'side=buy&_method=DELETE', 'application/x-www-form-urlencoded'),
+      await post('', 'side=buy&_METHOD=delete', 'APPLICATION/X-WWW-FORM-URLENCODED; charset=utf-8'),
+      await post('', multipart),
+    ]) {
+      expect(res.status).toBe(400)
+      expect(await res.json()).toEqual({ errors: ['authz.invalid_request'] })
+    }
+    expect(hits.length).toBe(before)
+    const form = 'side=buy&volume=1&method=limit'
+    const ok = await post('', form, 'application/x-www-form-urlencoded')
+    expect(ok.status).toBe(200)
+    expect(await ok.json()).toMatchObject({ method: 'POST', bytes: form.length, sha: createHash('sha256').update(form).digest('hex') })
+  })
+
+  it('custom verbs need the CSRF token too (PROPFIND, PURGE)', async () => {
+    const before = hits.length
+    for (const method of ['PROPFIND', 'PURGE']) {
+      const res = await raw(method, `${P}/account/balances`, browser())
+      expect(res.status, method).toBe(401)
+      expect(JSON.parse(res.body)).toEqual({ errors: ['authz.missing_csrf_token'] })
+    }
+    expect(hits.length).toBe(before)
+  })
+})

@@ -174,3 +174,27 @@ describe('cookie sessions', () => {
     }
   })
 })
+
+describe('`_method` parameters are refused (an upstream would run another verb than the one authorized)', () => {
+  it.each(['?_method=DELETE', '?a=1&%5Fmethod=DELETE', '?_method[x]=1'])('/api/v2/auth/…%s → 400', async (query) => {
+    const { client } = await register(t)
+    const res = await client.post(`${ME}${query}`)
+    expect(res.status).toBe(400)
+    expect(await errors(res)).toEqual(['authz.invalid_request'])
+    expect(res.headers.get('authorization')).toBeNull()
+    expect((await client.post(`${ME}?method=x`)).status).toBe(200) // the control
+  })
+
+  it('the built-in API refuses it in the query and in form bodies; nothing is done', async () => {
+    const { client, email, password } = await register(t)
+    const login = (body: string, query = '') =>
+      t.app.request(`/api/v2/barong/identity/sessions${query}`, { method: 'POST', body, headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'User-Agent': client.ua } })
+    const creds = `email=${encodeURIComponent(email)}&password=${encodeURIComponent(password)}`
+    for (const res of [await login(creds, '?_method=DELETE'), await login(`${creds}&_method=DELETE`)]) {
+      expect(res.status).toBe(400)
+      expect(await errors(res)).toEqual(['authz.invalid_request'])
+      expect(res.headers.get('set-cookie')).toBeNull()
+    }
+    expect((await login(creds)).status).toBe(200) // the control: the same form without `_method` signs in
+  })
+})
