@@ -15,6 +15,7 @@ import httpProxy from 'http-proxy'
 import type { Logger } from 'pino'
 import { routeForRawPath, upstreamPath, type UpstreamRoute } from '../config/upstreams.ts'
 import type { Deps } from '../deps.ts'
+import { originTrusted } from '../http/cors.ts'
 import { clearedSessionCookieHeader, sessionIdFromHeader } from '../http/session-cookie.ts'
 import { clientIp } from './client-ip.ts'
 import { gate, type GateDeps, type GateResult } from './gate.ts'
@@ -212,17 +213,6 @@ function serveAsHttp(server: Server, req: IncomingMessage, socket: Duplex): void
   server.emit('request', req, res)
 }
 
-function originAllowed(req: IncomingMessage, deps: Deps): boolean {
-  const origin = req.headers.origin
-  if (!origin) return req.headers['sec-fetch-site'] !== 'cross-site'
-  let host: string
-  try {
-    host = new URL(origin).host
-  } catch {
-    return false
-  }
-  return host === forwardedFacts(req, deps).host || deps.config.env.BARONG_API_CORS_ORIGINS.includes(origin)
-}
 
 /** A raw HTTP/1.1 answer on an upgrade socket, then close. */
 function refuse(socket: Duplex, status: number, key: string): void {
@@ -266,7 +256,9 @@ export function attachUpgrade(server: Server, deps: Deps, g: GateDeps, routes: r
     if (result.type === 'deny') return refuse(socket, result.status, result.key)
     // Browsers send cookies on cross-origin WebSocket handshakes and no CORS applies (cross-site WebSocket
     // hijacking): a cookie session upgrades only from its own host or a listed origin, or without Origin.
-    if (result.type === 'allow' && result.principal.kind === 'session' && !originAllowed(req, deps)) return refuse(socket, 403, 'authz.invalid_origin')
+    if (result.type === 'allow' && result.principal.kind === 'session' && !originTrusted(deps.config.env, req.headers.origin || undefined, forwardedFacts(req, deps).host, header('sec-fetch-site'))) {
+      return refuse(socket, 403, 'authz.invalid_origin')
+    }
     if (socket.destroyed) return
     const authorization = await identity(deps, result, 'GET')
     const headers = upstreamHeaders(req.headers, { clientIp: ip, ...forwardedFacts(req, deps), authorization, websocket: true, sessionCookie: deps.config.env.BARONG_SESSION_NAME })

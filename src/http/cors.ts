@@ -1,19 +1,45 @@
 import { cors } from 'hono/cors'
-import type { Env } from '../config/env.ts'
+import { ConfigError, type Env } from '../config/env.ts'
 
 type CorsEnv = Pick<Env, 'BARONG_API_CORS_ORIGINS' | 'BARONG_API_CORS_ALLOW_CREDENTIALS' | 'BARONG_API_CORS_MAX_AGE'>
 
 const EXPOSED = ['Total', 'Page', 'Per-Page', 'Link']
 const METHODS = ['GET', 'POST', 'DELETE', 'PUT', 'PATCH', 'OPTIONS', 'HEAD']
 
-/** Barong's origin rule: its list (or *); with credentials allowed the request's origin is reflected, never `*`. */
+/**
+ * Credentials for every origin would let any site read a signed-in user's answers: refused at start, as
+ * rack-cors refuses `origins '*'` with `credentials: true`.
+ */
+export function assertCorsConfig(env: CorsEnv): void {
+  if (env.BARONG_API_CORS_ALLOW_CREDENTIALS && env.BARONG_API_CORS_ORIGINS.includes('*')) {
+    throw new ConfigError('invalid configuration: BARONG_API_CORS_ALLOW_CREDENTIALS=true needs BARONG_API_CORS_ORIGINS to list the allowed origins, not *')
+  }
+}
+
+/** Barong's origin rule: its list, or `*` without credentials (assertCorsConfig); `null` is never reflected. */
 function allowedOrigin(env: CorsEnv, origin: string): string | null {
-  if (env.BARONG_API_CORS_ORIGINS.includes('*')) return env.BARONG_API_CORS_ALLOW_CREDENTIALS ? origin || null : '*'
-  return env.BARONG_API_CORS_ORIGINS.includes(origin) ? origin : null
+  if (env.BARONG_API_CORS_ORIGINS.includes('*')) return env.BARONG_API_CORS_ALLOW_CREDENTIALS ? null : '*'
+  return origin !== 'null' && env.BARONG_API_CORS_ORIGINS.includes(origin) ? origin : null
+}
+
+/**
+ * Whether a request's `Origin` is one the service trusts for a cookie request without a CSRF token (logout from
+ * the exchange front end, a WebSocket upgrade): absent (and not marked cross-site), the service's own host, or
+ * listed in BARONG_API_CORS_ORIGINS (`*` lists none).
+ */
+export function originTrusted(env: Pick<Env, 'BARONG_API_CORS_ORIGINS'>, origin: string | undefined, ownHost: string | undefined, fetchSite: string | undefined): boolean {
+  if (origin === undefined) return fetchSite !== 'cross-site'
+  if (env.BARONG_API_CORS_ORIGINS.includes(origin)) return true
+  try {
+    return ownHost !== undefined && new URL(origin).host === ownHost.toLowerCase()
+  } catch {
+    return false // `null` and other opaque origins
+  }
 }
 
 /** CORS as Barong's Rack::Cors on /api/*: any request headers, its methods, pagination headers exposed. */
 export function barongCors(env: CorsEnv) {
+  assertCorsConfig(env)
   return cors({
     origin: (origin) => allowedOrigin(env, origin),
     allowMethods: METHODS,

@@ -12,6 +12,7 @@ import { recordEvent } from '../events/outbox.ts'
 import type { Api } from '../http/api.ts'
 import type { AppEnv } from '../http/env.ts'
 import { AppError } from '../http/errors.ts'
+import { originTrusted } from '../http/cors.ts'
 import { clearSessionCookie, readSessionCookie } from '../http/session-cookie.ts'
 import { users, type User } from '../storage/schema/index.ts'
 import { withTx } from '../storage/tx.ts'
@@ -114,10 +115,11 @@ export function registerSessionRoutes(api: Api, deps: IdentityDeps) {
       const [user] = session ? await deps.db.select().from(users).where(eq(users.uid, session.data.uid)).limit(1) : []
       if (!session || !user) throw new AppError('identity.session.not_found', 404)
       if (env.BARONG_CSRF_PROTECTION) {
-        // Logout is CSRF-checked (Barong's is not): a cross-site request cannot sign a user out.
+        // Logout is CSRF-checked (Barong's is not), but the exchange front end sends no token: without one, only
+        // the service's own or a listed origin may sign a user out (CONTRACT difference 5).
         const token = c.req.header('x-csrf-token')
-        if (!token) throw new AppError('authz.missing_csrf_token', 401)
-        if (!safeEqual(token, session.data.csrf)) throw new AppError('authz.csrf_token_mismatch', 401)
+        if (!token && !originTrusted(env, c.req.header('origin'), new URL(c.req.url).host, c.req.header('sec-fetch-site'))) throw new AppError('authz.missing_csrf_token', 401)
+        if (token && !safeEqual(token, session.data.csrf)) throw new AppError('authz.csrf_token_mismatch', 401)
       }
       await recordUserActivity(deps.db, requestMeta(c), { userId: user.id, topic: 'session', action: 'logout', result: 'succeed' }, nowDate(deps))
       await destroySession(deps.store, session)

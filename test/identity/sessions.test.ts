@@ -180,7 +180,7 @@ describe('DELETE /identity/sessions', () => {
     const { client } = await register(t)
     const csrf = client.csrf!
     client.csrf = undefined
-    const missing = await client.delete(`${ID}/sessions`)
+    const missing = await client.delete(`${ID}/sessions`, undefined, { Origin: 'https://evil.example' })
     expect(missing.status).toBe(401)
     expect(await missing.json()).toEqual({ errors: ['authz.missing_csrf_token'] })
     const wrong = await client.delete(`${ID}/sessions`, undefined, { 'X-CSRF-Token': 'f'.repeat(64) })
