@@ -57,7 +57,7 @@ describe('signatureValid', () => {
 
   it.each([
     ['the correct lower-case signature', nonce, kid, good, true],
-    ['upper-case hex of the same bytes (spec §3.2: exact match)', nonce, kid, good.toUpperCase(), false],
+    ['upper-case hex of the same bytes (Barong notes §3.2: exact match)', nonce, kid, good.toUpperCase(), false],
     ['one upper-case hex digit', nonce, kid, good.replace(/[a-f]/, (c) => c.toUpperCase()), false],
     ['one nibble changed', nonce, kid, (good[0] === '0' ? '1' : '0') + good.slice(1), false],
     ['another nonce', '1700000000001', kid, good, false],

@@ -46,7 +46,7 @@ function rubyToI(s: string): number {
 }
 
 /**
- * Constant-time check of a v1 signature: the exact lower-case hex text, as Barong's `==` on strings (spec §3.2);
+ * Constant-time check of a v1 signature: the exact lower-case hex text, as Barong's `==` on strings (docs/barong-behaviour-notes.md#s3-2);
  * upper-case hex, another length or anything else is simply invalid, never an exception.
  */
 export function signatureValid(secret: string, nonce: string, kid: string, signature: string): boolean {

@@ -22,7 +22,8 @@ export interface AuthzAnswer {
   status: number
   authorization?: string
   errorKey?: string
-  /** The session cookie re-sent with its remaining lifetime (spec §1.7), or cleared after a mismatch (§2.1). */
+  /** The session cookie re-sent with its remaining lifetime (docs/barong-behaviour-notes.md#s1-7), or cleared after a
+   *  mismatch (#s2). */
   setCookie?: string
 }
 

@@ -6,7 +6,7 @@ import type { CanonicalPath } from './canonical-path.ts'
 import type { PermissionDecision } from './permissions.ts'
 import type { RestrictionHit } from './restrictions.ts'
 
-/** `clearCookie`: the session was destroyed (a mismatch): the answer clears the cookie (spec §2.1). */
+/** `clearCookie`: the session was destroyed (a mismatch): the answer clears the cookie (docs/barong-behaviour-notes.md#s2). */
 export type Deny = { type: 'deny'; status: number; key: string; clearCookie?: boolean }
 export type PreAuth = Deny | { type: 'pass' } | { type: 'authenticate' }
 

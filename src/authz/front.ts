@@ -92,7 +92,7 @@ function createRawGateway(deps: Deps, g: GateDeps) {
 
 /** Splits a request target; null for anything but origin-form (absolute-, authority- and asterisk-form). */
 function splitTarget(url: string): { path: string; query: string } | null {
-  // Routes and rules are chosen from the path alone (SECURITY §1.14): `GET http://x/api/v2/auth/…` is refused.
+  // Routes and rules are chosen from the path alone (docs/security-model.md#forwarding): `GET http://x/api/v2/auth/…` is refused.
   if (url.charCodeAt(0) !== 0x2f /* / */) return null
   const q = url.indexOf('?')
   return q < 0 ? { path: url, query: '' } : { path: url.slice(0, q), query: url.slice(q + 1) }

@@ -156,7 +156,7 @@ export function createForwarder(deps: Deps, g: GateDeps) {
           auth: { header: ctx.header, sessionId: ctx.sessionId, allowBearer: false },
         })
         if (result.type === 'deny') {
-          // A session mismatch destroyed the session: the answer clears the cookie too (spec §2.1).
+          // A session mismatch destroyed the session: the answer clears the cookie too (docs/barong-behaviour-notes.md#s2).
           const base = result.clearCookie ? { ...ctx.baseHeaders, 'set-cookie': clearedSessionCookieHeader(deps.config.env) } : ctx.baseHeaders
           return answerJson(res, result.status, result.key, base)
         }

@@ -36,7 +36,7 @@ export function sessionCookieHeader(env: CookieEnv, id: string, maxAgeSec: numbe
   return serialize(env.BARONG_SESSION_NAME, id, attributes(env, Math.max(0, Math.floor(maxAgeSec))))
 }
 
-/** The Set-Cookie value that clears the session cookie (logout, session mismatch: spec §2.1). */
+/** The Set-Cookie value that clears the session cookie (logout, session mismatch: docs/barong-behaviour-notes.md#s2). */
 export function clearedSessionCookieHeader(env: CookieEnv): string {
   return serialize(env.BARONG_SESSION_NAME, '', attributes(env, 0))
 }

@@ -116,7 +116,7 @@ export function registerSessionRoutes(api: Api, deps: IdentityDeps) {
       if (!session || !user) throw new AppError('identity.session.not_found', 404)
       if (env.BARONG_CSRF_PROTECTION) {
         // Logout is CSRF-checked (Barong's is not), but the exchange front end sends no token: without one, only
-        // the service's own or a listed origin may sign a user out (CONTRACT difference 5).
+        // the service's own or a listed origin may sign a user out (docs/differences-from-barong.md#d11).
         const token = c.req.header('x-csrf-token')
         if (!token && !originTrusted(env, c.req.header('origin'), new URL(c.req.url).host, c.req.header('sec-fetch-site'))) throw new AppError('authz.missing_csrf_token', 401)
         if (token && !safeEqual(token, session.data.csrf)) throw new AppError('authz.csrf_token_mismatch', 401)

@@ -54,10 +54,10 @@ describe('API-key requests (spec §1.6, in order)', () => {
     expect(await errors(await call(apiKeyHeaders(key.kid, key.secret, now + 10_000)))).toEqual(['authz.nonce_expired'])
   })
 
-  it('bad signatures: wrong secret, bad hex, wrong length, upper-case hex → authz.invalid_signature', async () => {
+  it('bad signatures: wrong secret, bad hex, wrong length → authz.invalid_signature', async () => {
     const nonce = String(t.clock.now() - 1)
     const good = apiKeyHeaders(key.kid, key.secret, nonce)
-    const upper = good['X-Auth-Signature']!.toUpperCase() // spec §3.2: the lower-case hex text, exactly
+    const upper = good['X-Auth-Signature']!.toUpperCase() // docs/barong-behaviour-notes.md#s3-2: the lower-case hex text, exactly
     for (const sig of [apiKeyHeaders(key.kid, 'f'.repeat(32), nonce)['X-Auth-Signature']!, 'zz'.repeat(32), good['X-Auth-Signature']!.slice(2), `${good['X-Auth-Signature']}00`, upper]) {
       const res = await call({ ...good, 'X-Auth-Signature': sig })
       expect(res.status).toBe(401)

@@ -89,7 +89,7 @@ describe('cookie sessions', () => {
     }
   })
 
-  it('another user agent → client_session_mismatch, the session is destroyed and the cookie cleared (spec §2.1)', async () => {
+  it('another user agent → client_session_mismatch, the session is destroyed and the cookie cleared (Barong notes §2)', async () => {
     const { client } = await register(t)
     const [ua, cookie] = [client.ua, client.cookie]
     client.ua = 'curl/8.0'
@@ -102,7 +102,7 @@ describe('cookie sessions', () => {
     expect(await errors(await client.get(ME))).toEqual(['authz.invalid_session'])
   })
 
-  it('an allowed cookie request re-sends the session cookie with its remaining lifetime (spec §1.7)', async () => {
+  it('an allowed cookie request re-sends the session cookie with its remaining lifetime (Barong notes §1.7)', async () => {
     const { client } = await register(t)
     const id = client.cookie!.split('=')[1]
     t.clock.advance(20 * 60_000)

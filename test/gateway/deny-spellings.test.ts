@@ -4,7 +4,7 @@ import { register, seededApp, type Client } from '../helpers/http.ts'
 import { AUTH, setUser } from '../helpers/gateway.ts'
 
 // Deny rules (DROP rows, block rules) hold for every spelling an upstream may route to the same handler
-// (README "Security model"): Grape and Rails route `role.json` to `role` (spec §1.1).
+// (README "Security model"): Grape and Rails route `role.json` to `role` (docs/barong-behaviour-notes.md#s1-1).
 let t: TestApp
 let admin: Client
 beforeAll(async () => {
