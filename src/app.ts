@@ -1,3 +1,4 @@
+import { eq } from 'drizzle-orm'
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { Deps } from './deps.ts'
@@ -14,6 +15,7 @@ import { registerIdentityRoutes } from './identity/index.ts'
 import { builtinApiGate, clientIpMiddleware, gateDeps } from './authz/middleware.ts'
 import { authzRoutes } from './authz/authz.routes.ts'
 import { mediaType } from './http/media-type.ts'
+import { users, type User } from './storage/schema/index.ts'
 
 export interface BuiltApp {
   app: Hono<AppEnv>
@@ -21,11 +23,22 @@ export interface BuiltApp {
   readiness: Readiness
 }
 
-/** Middleware order and mounts; tests import this and call app.request(). */
+/** The caller's row for routes declared `auth: 'user'` or with an ability. */
+async function loadUserRow(deps: Deps, id: number): Promise<User | null> {
+  const [row] = await deps.db.select().from(users).where(eq(users.id, id)).limit(1)
+  return row ?? null
+}
+
+export interface BuildOptions {
+  /** More routes on Barong's API, declared like the built-in ones (tests register probes here). */
+  routes?: (api: Api) => void
+}
+
 /** The bodies an HTML form can send cross-site without a preflight. */
 const SIMPLE_FORM_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'])
 
-export function buildApp(deps: Deps): BuiltApp {
+/** Middleware order and mounts; tests import this and call app.request(). */
+export function buildApp(deps: Deps, options: BuildOptions = {}): BuiltApp {
   const env = deps.config.env
   const app = new Hono<AppEnv>()
   const readiness: Readiness = { draining: false }
@@ -38,8 +51,11 @@ export function buildApp(deps: Deps): BuiltApp {
       throw errors.payloadTooLarge()
     },
   })
+  const api = createApi({ base: '/api/v2/barong', bodyLimit: env.BODY_LIMIT, loadUser: (p) => loadUserRow(deps, p.userId) })
   // A body is read only when one is announced: checking a bodiless GET would build a full fetch Request.
-  app.use('*', (c, next) => (c.req.header('content-length') === undefined && c.req.header('transfer-encoding') === undefined ? next() : limit(c, next)))
+  // Barong's API applies each route's own limit (uploads need more), after authentication.
+  const underApi = (path: string) => path.startsWith(`${api.base}/`)
+  app.use('*', (c, next) => (underApi(c.req.path) || (c.req.header('content-length') === undefined && c.req.header('transfer-encoding') === undefined) ? next() : limit(c, next)))
   app.use('*', clientIpMiddleware(deps))
   app.use('/api/*', barongCors(env))
   const g = gateDeps(deps)
@@ -53,10 +69,10 @@ export function buildApp(deps: Deps): BuiltApp {
     return c.json(deps.keys.jwks)
   })
 
-  const api = createApi('/api/v2/barong')
   registerGeneralRoutes(api, deps, 'public')
   registerGeneralRoutes(api, deps, 'identity')
   registerIdentityRoutes(api, deps)
+  options.routes?.(api)
   app.get('/api/v2/barong/openapi.json', (c) => {
     c.set('route', '/api/v2/barong/openapi.json')
     return c.json(api.openapi({ title: 'Barong API', version: env.GIT_TAG }))

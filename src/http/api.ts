@@ -1,11 +1,25 @@
 import { Hono, type Context } from 'hono'
-import type { AppEnv } from './env.ts'
-import { AppError } from './errors.ts'
-import { readParams, validateParams, type ParamsOf, type ParamsSpec, type ParamSpec } from './params.ts'
+import { bodyLimit } from 'hono/body-limit'
+import type { z } from 'zod'
+import type { User } from '../storage/schema/index.ts'
+import type { AppEnv, Principal } from './env.ts'
+import { AppError, errors } from './errors.ts'
+import { buildDocument, type DocumentedRoute } from './openapi.ts'
+import { validateParams, type ParamsOf, type ParamsSpec } from './params.ts'
+import { readParams } from './read-params.ts'
+import type { Ability, Access, ErrorKeys, Method } from './route-decl.ts'
 
-export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete'
+export type { Ability, Access, ErrorKeys, Method } from './route-decl.ts'
 
-export interface ApiRoute<P extends ParamsSpec> {
+/** The authenticated caller, as the gateway established it; handlers never re-read cookies or headers. */
+export interface Caller {
+  principal: Principal
+  user: User
+}
+
+export type CallerOf<A extends Access> = A extends 'none' ? { principal: Principal | undefined } : Caller
+
+export interface ApiRoute<P extends ParamsSpec, A extends Access = 'none'> {
   method: Method
   /** Barong path below the API base, Hono notation: `/resource/api_keys/:kid`. */
   path: string
@@ -16,139 +30,114 @@ export interface ApiRoute<P extends ParamsSpec> {
   params?: P
   /** Success status, for the document. */
   status?: number
-  /** 'user': the pipeline must have authenticated the caller (401 jwt.decode_and_verify otherwise). */
-  auth?: 'none' | 'user'
-  handler: (c: Context<AppEnv>, params: ParamsOf<P>) => Response | Promise<Response>
+  /**
+   * 'user': the gateway must have authenticated the caller (401 `jwt.decode_and_verify` otherwise);
+   * `{ability}`: and the caller's role must hold it (403 `admin.ability.not_permitted` otherwise).
+   */
+  auth?: A
+  /** The success body, for the document. */
+  response?: z.ZodType
+  /** Keys the handler itself can answer; parameter, authentication and body keys are added from the declaration. */
+  errors?: ErrorKeys
+  /** Request body limit in bytes for this route (default: the API's, `BODY_LIMIT`). */
+  bodyLimit?: number
+  handler: (c: Context<AppEnv>, params: ParamsOf<P>, caller: CallerOf<A>) => Response | Promise<Response>
 }
 
-interface Registered {
-  method: Method
-  path: string
-  tag: string
-  summary: string
-  params: ParamsSpec
-  status: number
-  auth: 'none' | 'user'
+/** Decides whether a principal's role holds an ability; the abilities table plugs in here. */
+export type AbilityCheck = (principal: Principal, ability: Ability) => boolean | Promise<boolean>
+
+/** Until a table is configured no ability is granted: an admin route fails closed. */
+export const denyEveryAbility: AbilityCheck = () => false
+
+export interface ApiOptions {
+  base?: string
+  /** Default request body limit in bytes. */
+  bodyLimit?: number
+  /** The full user row of an authenticated principal (null: gone since the gate looked). */
+  loadUser?: (principal: Principal) => Promise<User | null>
+  can?: AbilityCheck
 }
 
 export interface Api {
   readonly base: string
   readonly app: Hono<AppEnv>
-  add<P extends ParamsSpec>(route: ApiRoute<P>): void
+  add<P extends ParamsSpec, A extends Access = 'none'>(route: ApiRoute<P, A>): void
   openapi(info: { title: string; version: string }): object
 }
 
+const DEFAULT_BODY_LIMIT = 64 * 1024
+
+const mayHaveBody = (c: Context) =>
+  (c.req.method !== 'GET' && c.req.method !== 'HEAD') || c.req.header('content-length') !== undefined || c.req.header('transfer-encoding') !== undefined
+
+async function callerOf(c: Context<AppEnv>, access: Access, opts: Required<Pick<ApiOptions, 'loadUser' | 'can'>>): Promise<Caller | { principal: Principal | undefined }> {
+  const principal = c.var.principal
+  if (access === 'none') return { principal }
+  if (!principal) throw new AppError('jwt.decode_and_verify', 401)
+  if (typeof access === 'object' && !(await opts.can(principal, access.ability))) throw new AppError('admin.ability.not_permitted', 403)
+  const user = await opts.loadUser(principal)
+  if (!user) throw errors.notFound()
+  return { principal, user }
+}
+
 /** Barong's API: each route declared once, served by Hono and described in the OpenAPI document. */
-export function createApi(base = '/api/v2/barong'): Api {
+export function createApi(options: string | ApiOptions = {}): Api {
+  const opts: ApiOptions = typeof options === 'string' ? { base: options } : options
+  const base = opts.base ?? '/api/v2/barong'
+  const defaultLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT
+  const resolve = { loadUser: opts.loadUser ?? (async () => null), can: opts.can ?? denyEveryAbility }
   const app = new Hono<AppEnv>()
-  const routes: Registered[] = []
+  const routes: DocumentedRoute[] = []
   let doc: object | undefined
   return {
     base,
     app,
     add(route) {
-      const spec = (route.params ?? {}) as ParamsSpec
+      const spec: ParamsSpec = route.params ?? {}
       const full = base + route.path
+      const access: Access = route.auth ?? 'none'
+      const maxSize = route.bodyLimit ?? defaultLimit
       routes.push({
         method: route.method,
         path: full,
         tag: route.tag,
         summary: route.summary,
+        prefix: route.prefix,
         params: spec,
         status: route.status ?? (route.method === 'post' ? 201 : 200),
-        auth: route.auth ?? 'none',
+        access,
+        response: route.response,
+        errors: route.errors ?? {},
+        bodyLimit: maxSize,
+      })
+      const limit = bodyLimit({
+        maxSize,
+        onError: () => {
+          throw errors.payloadTooLarge()
+        },
       })
       app.on(route.method.toUpperCase(), full, async (c) => {
         c.set('route', full)
-        if (route.auth === 'user' && !c.var.principal) throw new AppError('jwt.decode_and_verify', 401)
-        const raw = await readParams(c)
-        Object.assign(raw, c.req.param())
-        const result = validateParams(route.prefix, spec, raw)
-        if (!result.ok) throw new AppError(result.errors, 422)
-        return route.handler(c, result.value as unknown as ParamsOf<typeof route.params & ParamsSpec>)
+        const caller = (await callerOf(c, access, resolve)) as CallerOf<typeof access & Access>
+        let res: Response | undefined
+        const run = async () => {
+          const raw = await readParams(c)
+          Object.assign(raw, c.req.param())
+          const result = validateParams(route.prefix, spec, raw)
+          if (!result.ok) throw new AppError(result.errors, 422)
+          res = await route.handler(c, result.value as never, caller as never)
+        }
+        // A GET's body is looked at only when one is announced: checking it would build a full fetch Request.
+        if (mayHaveBody(c)) await limit(c, run)
+        else await run()
+        return res!
       })
       doc = undefined
     },
     openapi(info) {
       doc ??= buildDocument(info, routes)
       return doc
-    },
-  }
-}
-
-function schemaOf(p: ParamSpec): Record<string, unknown> {
-  const s: Record<string, unknown> =
-    p.type === 'integer'
-      ? { type: 'integer' }
-      : p.type === 'boolean'
-        ? { type: 'boolean' }
-        : p.type === 'date'
-          ? { type: 'string', format: 'date' }
-          : p.type === 'files'
-            ? { type: 'array', items: { type: 'string', format: 'binary' } }
-            : p.type === 'any'
-              ? {}
-              : { type: 'string' }
-  if (p.values) s.enum = [...p.values]
-  if (p.default !== undefined) s.default = p.default
-  if (p.min !== undefined) s.minimum = p.min
-  if (p.max !== undefined) s.maximum = p.max
-  if (p.description) s.description = p.description
-  return s
-}
-
-function buildDocument(info: { title: string; version: string }, routes: Registered[]): object {
-  const paths: Record<string, Record<string, unknown>> = {}
-  for (const r of routes) {
-    const pathParams = [...r.path.matchAll(/:([A-Za-z_]+)/g)].map((m) => m[1]!)
-    const oaPath = r.path.replace(/:([A-Za-z_]+)/g, '{$1}')
-    const entries = Object.entries(r.params).filter(([n]) => !pathParams.includes(n))
-    const inQuery = r.method === 'get' || r.method === 'delete'
-    const op: Record<string, unknown> = {
-      tags: [r.tag],
-      summary: r.summary,
-      operationId: `${r.method}${r.path.replace(/[^A-Za-z0-9]+/g, '_')}`,
-      parameters: [
-        ...pathParams.map((name) => ({ name, in: 'path', required: true, schema: schemaOf(r.params[name] ?? { type: 'string' }) })),
-        ...(inQuery
-          ? entries.map(([name, p]) => ({ name, in: 'query', required: !!p.required, schema: schemaOf(p) }))
-          : []),
-      ],
-      responses: {
-        [String(r.status)]: { description: 'Success' },
-        default: {
-          description: 'Error: `{"errors": [key, …]}`',
-          content: { 'application/json': { schema: { $ref: '#/components/schemas/Errors' } } },
-        },
-      },
-    }
-    if (!inQuery && entries.length) {
-      const properties = Object.fromEntries(entries.map(([n, p]) => [n, schemaOf(p)]))
-      const required = entries.filter(([, p]) => p.required).map(([n]) => n)
-      const schema = { type: 'object', properties, ...(required.length ? { required } : {}) }
-      const hasFiles = entries.some(([, p]) => p.type === 'files')
-      op.requestBody = {
-        content: hasFiles
-          ? { 'multipart/form-data': { schema } }
-          : { 'application/json': { schema }, 'application/x-www-form-urlencoded': { schema } },
-      }
-    }
-    if (r.auth === 'user') op.security = [{ session: [] }, { bearer: [] }, { apiKey: [] }]
-    ;(paths[oaPath] ??= {})[r.method] = op
-  }
-  return {
-    openapi: '3.0.3',
-    info,
-    paths,
-    components: {
-      schemas: {
-        Errors: { type: 'object', properties: { errors: { type: 'array', items: { type: 'string' } } } },
-      },
-      securitySchemes: {
-        session: { type: 'apiKey', in: 'cookie', name: '_barong_session' },
-        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-        apiKey: { type: 'apiKey', in: 'header', name: 'X-Auth-Apikey' },
-      },
     },
   }
 }

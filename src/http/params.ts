@@ -1,6 +1,3 @@
-import type { Context } from 'hono'
-import { AppError } from './errors.ts'
-
 /**
  * Barong (Grape) parameter declarations. Params arrive as query, form, multipart or JSON and are merged
  * into one object; failures become Barong's keys in declaration order (docs/barong-behaviour-notes.md#s4-0):
@@ -51,6 +48,21 @@ export type ParamsOf<P extends ParamsSpec> = {
 }
 
 export type RawParams = Record<string, unknown>
+
+// C0 controls except tab, LF and CR; DEL; C1 controls; lone surrogates (in `u` mode the surrogate range
+// matches only unpaired halves). PostgreSQL refuses NUL in text, and none of these belongs in an email,
+// a name or a token.
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uD800-\uDFFF]/u
+const MAX_DEPTH = 16
+
+/** Every string inside `v` is well-formed UTF-16 without control characters; nesting is bounded. */
+export function isCleanValue(v: unknown, depth = 0): boolean {
+  if (typeof v === 'string') return !CONTROL.test(v)
+  if (v === null || typeof v !== 'object' || v instanceof File) return true
+  if (depth >= MAX_DEPTH) return false
+  if (Array.isArray(v)) return v.every((x) => isCleanValue(x, depth + 1))
+  return Object.entries(v).every(([k, x]) => isCleanValue(k, depth + 1) && isCleanValue(x, depth + 1))
+}
 
 const isBlank = (v: unknown): boolean => {
   if (v === undefined || v === null) return true
@@ -107,6 +119,10 @@ export function validateParams<P extends ParamsSpec>(
       if (s.default !== undefined) out[name] = s.default
       continue
     }
+    if (!isCleanValue(v)) {
+      errs.push(s.invalid ?? `${prefix}.invalid_${name}`)
+      continue
+    }
     if (blankNotAllowed && isBlank(v)) {
       errs.push(s.empty ?? `${prefix}.empty_${name}`)
       continue
@@ -145,44 +161,4 @@ export function validateParams<P extends ParamsSpec>(
     out[name] = value
   }
   return errs.length ? { ok: false, errors: [...new Set(errs)] } : { ok: true, value: out as ParamsOf<P> }
-}
-
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
-
-function assign(target: RawParams, src: Record<string, unknown>): void {
-  for (const [k, v] of Object.entries(src)) if (!FORBIDDEN_KEYS.has(k)) target[k] = v
-}
-
-/** Merges query string and body (JSON, urlencoded or multipart) into one params object. */
-export async function readParams(c: Context): Promise<RawParams> {
-  const raw: RawParams = Object.create(null)
-  const url = new URL(c.req.url)
-  for (const key of new Set(url.searchParams.keys())) {
-    const all = url.searchParams.getAll(key)
-    const k = key.endsWith('[]') ? key.slice(0, -2) : key
-    if (!FORBIDDEN_KEYS.has(k)) raw[k] = key.endsWith('[]') ? all : all[all.length - 1]
-  }
-  const method = c.req.method
-  if (method === 'GET' || method === 'HEAD') return raw
-  const type = (c.req.header('content-type') ?? '').toLowerCase()
-  if (type.startsWith('application/json')) {
-    const text = await c.req.text()
-    if (text.trim() === '') return raw
-    let body: unknown
-    try {
-      body = JSON.parse(text)
-    } catch {
-      throw new AppError('server.invalid_json', 400)
-    }
-    if (body && typeof body === 'object' && !Array.isArray(body)) assign(raw, body as Record<string, unknown>)
-    else throw new AppError('server.invalid_json', 400)
-  } else if (type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data')) {
-    const body = await c.req.parseBody({ all: true })
-    for (const [key, v] of Object.entries(body)) {
-      const k = key.endsWith('[]') ? key.slice(0, -2) : key
-      if (FORBIDDEN_KEYS.has(k)) continue
-      raw[k] = key.endsWith('[]') && !Array.isArray(v) ? [v] : v
-    }
-  }
-  return raw
 }

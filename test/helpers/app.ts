@@ -6,7 +6,7 @@ import postgres from 'postgres'
 import { Redis } from 'ioredis'
 import pino from 'pino'
 import { inject } from 'vitest'
-import { buildApp, type BuiltApp } from '../../src/app.ts'
+import { buildApp, type BuildOptions, type BuiltApp } from '../../src/app.ts'
 import { createMemoryStore } from '../../src/cache/memory-store.ts'
 import { createRedisStore } from '../../src/cache/redis-store.ts'
 import type { Store } from '../../src/cache/store.ts'
@@ -100,7 +100,7 @@ export interface TestApp extends BuiltApp {
   close(): Promise<void>
 }
 
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(env: Record<string, string> = {}, options: BuildOptions = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'barong-test-'))
   const config = loadConfig({
     DATA_DIR: dataDir,
@@ -114,7 +114,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   const st = await freshStore(() => clock.now())
   const deps = await createDeps(config, { clock, dbHandle: db.handle, store: st.store, logger: pino({ level: 'silent' }) })
   await startDeps(deps)
-  const built = buildApp(deps)
+  const built = buildApp(deps, options)
   return {
     ...built,
     deps,

@@ -80,9 +80,9 @@ export async function register(t: TestApp, email = uniqueEmail(), password = STR
 }
 
 /** A test app with Barong's default levels, permissions and restrictions. */
-export async function seededApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function seededApp(env: Record<string, string> = {}, options: import('../../src/app.ts').BuildOptions = {}): Promise<TestApp> {
   const { createTestApp } = await import('./app.ts')
-  const t = await createTestApp(env)
+  const t = await createTestApp(env, options)
   await seedDefaults(t)
   return t
 }
