@@ -130,7 +130,7 @@ export function validateParams<P extends ParamsSpec>(
     if (v === null || (v === '' && s.type !== 'string' && s.type !== 'json-string' && s.type !== 'any')) {
       // Grape leaves an explicit null/empty optional param as nil.
       if (s.default !== undefined) out[name] = s.default
-      else if (s.required && s.type !== 'string') errs.push(s.invalid ?? 'invalid')
+      else if (s.required && s.type !== 'any') errs.push(s.invalid ?? 'invalid')
       continue
     }
     const c = coerce(s.type, v)
