@@ -37,4 +37,21 @@ describe("validateParams: Grape's keys", () => {
     expect(r).toEqual({ ok: true, value: { email: 'a@b.c', password: 'p' } })
     expect(({} as Record<string, unknown>).admin).toBeUndefined()
   })
+  it('refuses control characters and lone surrogates anywhere in a value, with the param key', () => {
+    const spec = {
+      email: { type: 'string', required: true },
+      captcha_response: { type: 'any' },
+      page: { type: 'integer', invalid: 'non_integer_page' },
+    } as const
+    expect(validateParams('identity.session', spec, { email: 'a\u0000@b.c', captcha_response: { x: ['ok', 'b\u001b'] }, page: '1\u0000' })).toEqual({
+      ok: false,
+      errors: ['identity.session.invalid_email', 'identity.session.invalid_captcha_response', 'non_integer_page'],
+    })
+    expect(validateParams('p', spec, { email: 'x\ud800' })).toEqual({ ok: false, errors: ['p.invalid_email'] })
+    expect(validateParams('p', spec, { email: 'x', captcha_response: { 'k\u0007': 'v' } })).toEqual({ ok: false, errors: ['p.invalid_captcha_response'] })
+    expect(validateParams('p', spec, { email: 'tab\there\r\nok 😀 \u00e9' })).toEqual({ ok: true, value: { email: 'tab\there\r\nok 😀 \u00e9' } })
+  })
+  it('a required param sent as null is invalid, not handed over', () => {
+    expect(validateParams('p', { password: { type: 'string', required: true } }, { password: null })).toEqual({ ok: false, errors: ['invalid'] })
+  })
 })

@@ -12,6 +12,7 @@ import type { User } from '../../src/storage/schema/index.ts'
 import type { TestApp } from '../helpers/app.ts'
 import { describeGateCases } from '../helpers/gate-cases.ts'
 import { register, seededApp } from '../helpers/http.ts'
+import { dbFingerprint } from '../helpers/state.ts'
 
 const API = '/api/v2/barong'
 const Note = z.object({ uid: z.string(), note: z.string(), role: z.string() }).meta({ id: 'Note' })
@@ -82,9 +83,12 @@ afterAll(async () => t?.close())
 describe('route declarations', () => {
   it("a user route receives the caller's principal and row; the write happens", async () => {
     const { client, body } = await register(t)
+    const before = await dbFingerprint(t)
     const res = await client.post(`${API}/resource/probe`, { note: 'hello' })
     expect(res.status).toBe(201)
     expect(await res.json()).toEqual({ uid: body.uid, note: 'hello', role: 'member' })
+    // The fingerprint the gate cases compare does see such a write.
+    expect(await dbFingerprint(t)).not.toEqual(before)
   })
 
   it('an ability route is refused with 403 while no abilities table grants it, nothing written', async () => {
