@@ -3,7 +3,8 @@ import { AppError } from './errors.ts'
 /**
  * Rack's bracket nesting for query, form and multipart names (what Grape's params see):
  * `a[b]=1` → `{a: {b: '1'}}`, `a[]=1&a[]=2` → `{a: ['1', '2']}`, `a[][b]=1&a[][c]=2` → `{a: [{b, c}]}`.
- * A name that nests a scalar under both a hash and an array is refused, as Rack refuses it.
+ * A name that nests a scalar under both a hash and an array is refused, as Rack refuses it; bad input is a 400
+ * (docs/differences-from-barong.md#d32).
  */
 export type ParamValue = string | File | ParamValue[] | ParamHash
 export interface ParamHash {

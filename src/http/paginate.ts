@@ -2,7 +2,7 @@ import type { Context } from 'hono'
 import type { ParamsSpec } from './params.ts'
 
 /**
- * Barong's pagination (api-pagination + Kaminari, spec §4.0): `page` ≥ 1 (default 1), `limit` 1..100
+ * Barong's pagination (api-pagination + Kaminari, docs/barong-behaviour-notes.md#s4-0): `page` ≥ 1 (default 1), `limit` 1..100
  * (default 100), with bare keys; the answer carries `Total`, `Page`, `Per-Page` and an RFC 5988 `Link`.
  * A page past the end is an empty list with 200.
  */

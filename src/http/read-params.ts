@@ -1,5 +1,6 @@
 import type { Context } from 'hono'
 import { AppError } from './errors.ts'
+import { mediaType } from './media-type.ts'
 import { nestParams, newHash, type ParamHash, type ParamValue } from './nested-params.ts'
 import type { RawParams } from './params.ts'
 
@@ -95,7 +96,7 @@ export async function readParams(c: Context): Promise<RawParams> {
   }
   const method = c.req.method
   if (method === 'GET' || method === 'HEAD') return raw
-  const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase()
+  const type = mediaType(c.req.header('content-type'))
   const body = await readBody(c, type)
   if (body) mergeInto(raw, body)
   return raw
