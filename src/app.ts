@@ -45,17 +45,26 @@ export function buildApp(deps: Deps, options: BuildOptions = {}): BuiltApp {
 
   app.use('*', requestId)
   app.use('*', observe(deps))
-  const limit = bodyLimit({
-    maxSize: env.BODY_LIMIT,
-    onError: () => {
-      throw errors.payloadTooLarge()
-    },
-  })
+  const limitOf = (maxSize: number) =>
+    bodyLimit({
+      maxSize,
+      onError: () => {
+        throw errors.payloadTooLarge()
+      },
+    })
+  const limit = limitOf(env.BODY_LIMIT)
   const api = createApi({ base: '/api/v2/barong', bodyLimit: env.BODY_LIMIT, loadUser: (p) => loadUserRow(deps, p.userId) })
-  // A body is read only when one is announced: checking a bodiless GET would build a full fetch Request.
-  // Barong's API applies each route's own limit (uploads need more), after authentication.
+  // Barong's API bounds a body by its largest route limit here (the gate may read a form body) and by the
+  // route's own after authentication; known once every route is declared.
+  let apiLimit: ReturnType<typeof limitOf> | undefined
   const underApi = (path: string) => path.startsWith(`${api.base}/`)
-  app.use('*', (c, next) => (underApi(c.req.path) || (c.req.header('content-length') === undefined && c.req.header('transfer-encoding') === undefined) ? next() : limit(c, next)))
+  // A body is read only when one is announced: checking a bodiless GET would build a full fetch Request.
+  app.use('*', (c, next) => {
+    if (c.req.header('content-length') === undefined && c.req.header('transfer-encoding') === undefined && c.req.method === 'GET') return next()
+    if (!underApi(c.req.path)) return limit(c, next)
+    apiLimit ??= limitOf(api.largestBodyLimit())
+    return apiLimit(c, next)
+  })
   app.use('*', clientIpMiddleware(deps))
   app.use('/api/*', barongCors(env))
   const g = gateDeps(deps)

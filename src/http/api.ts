@@ -1,5 +1,4 @@
 import { Hono, type Context } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import type { z } from 'zod'
 import type { User } from '../storage/schema/index.ts'
 import type { AppEnv, Principal } from './env.ts'
@@ -63,13 +62,26 @@ export interface Api {
   readonly base: string
   readonly app: Hono<AppEnv>
   add<P extends ParamsSpec, A extends Access = 'none'>(route: ApiRoute<P, A>): void
+  /** The largest body any route accepts: the bound for reading a body before the route is known. */
+  largestBodyLimit(): number
   openapi(info: { title: string; version: string }): object
 }
 
 const DEFAULT_BODY_LIMIT = 64 * 1024
 
-const mayHaveBody = (c: Context) =>
-  (c.req.method !== 'GET' && c.req.method !== 'HEAD') || c.req.header('content-length') !== undefined || c.req.header('transfer-encoding') !== undefined
+/**
+ * The route's own body limit. The body was already bounded by the largest route limit (app.ts) and may
+ * have been read by the gate; an announced length is checked without reading.
+ */
+async function enforceBodyLimit(c: Context, maxSize: number): Promise<void> {
+  const announced = c.req.header('content-length')
+  if (announced !== undefined && c.req.header('transfer-encoding') === undefined) {
+    if (Number(announced) > maxSize) throw errors.payloadTooLarge()
+    return
+  }
+  if (c.req.method === 'GET' || c.req.method === 'HEAD') return
+  if ((await c.req.arrayBuffer()).byteLength > maxSize) throw errors.payloadTooLarge()
+}
 
 async function callerOf(c: Context<AppEnv>, access: Access, opts: Required<Pick<ApiOptions, 'loadUser' | 'can'>>): Promise<Caller | { principal: Principal | undefined }> {
   const principal = c.var.principal
@@ -111,29 +123,20 @@ export function createApi(options: string | ApiOptions = {}): Api {
         errors: route.errors ?? {},
         bodyLimit: maxSize,
       })
-      const limit = bodyLimit({
-        maxSize,
-        onError: () => {
-          throw errors.payloadTooLarge()
-        },
-      })
       app.on(route.method.toUpperCase(), full, async (c) => {
         c.set('route', full)
         const caller = (await callerOf(c, access, resolve)) as CallerOf<typeof access & Access>
-        let res: Response | undefined
-        const run = async () => {
-          const raw = await readParams(c)
-          Object.assign(raw, c.req.param())
-          const result = validateParams(route.prefix, spec, raw)
-          if (!result.ok) throw new AppError(result.errors, 422)
-          res = await route.handler(c, result.value as never, caller as never)
-        }
-        // A GET's body is looked at only when one is announced: checking it would build a full fetch Request.
-        if (mayHaveBody(c)) await limit(c, run)
-        else await run()
-        return res!
+        await enforceBodyLimit(c, maxSize)
+        const raw = await readParams(c)
+        Object.assign(raw, c.req.param())
+        const result = validateParams(route.prefix, spec, raw)
+        if (!result.ok) throw new AppError(result.errors, 422)
+        return route.handler(c, result.value as never, caller as never)
       })
       doc = undefined
+    },
+    largestBodyLimit() {
+      return Math.max(defaultLimit, ...routes.map((r) => r.bodyLimit))
     },
     openapi(info) {
       doc ??= buildDocument(info, routes)
