@@ -20,13 +20,9 @@ import { DEFAULT_AUTHZ_RULES, parseAuthzRules, type AuthzRules } from './authz/a
 import { compileTrusted, type TrustedProxies } from './authz/client-ip.ts'
 import { readFileSync } from 'node:fs'
 import { loadUpstreams, type UpstreamRoute } from './config/upstreams.ts'
+import { systemClock, type Clock } from './clock.ts'
 
-export interface Clock {
-  /** Milliseconds since the epoch. */
-  now(): number
-}
-
-export const systemClock: Clock = { now: () => Date.now() }
+export { systemClock, type Clock } from './clock.ts'
 
 export interface Deps {
   config: Config

@@ -1,9 +1,9 @@
 import { connect, type Channel, type ChannelModel, type ConfirmChannel } from 'amqplib'
 import type { Logger } from 'pino'
 import type { SigningKeys } from '../crypto/keys.ts'
-import type { Clock } from '../deps.ts'
+import type { Clock } from '../clock.ts'
 import { signEvent } from './sign.ts'
-import type { EventSink } from './sinks.ts'
+import type { EventSink } from './event-sink.ts'
 
 export interface AmqpSinkOptions {
   /** Bound on TCP connect + AMQP handshake + channel open. */

@@ -1,6 +1,6 @@
 import { appendFile, mkdir } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import type { EventSink } from './sinks.ts'
+import type { EventSink } from './event-sink.ts'
 
 /**
  * One JSON line per event: `{"exchange","routing_key","payload"}` with the event itself as payload,

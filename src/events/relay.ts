@@ -1,6 +1,6 @@
 import { asc, eq, inArray, isNull, sql } from 'drizzle-orm'
 import type { Logger } from 'pino'
-import type { Clock } from '../deps.ts'
+import type { Clock } from '../clock.ts'
 import type { Database } from '../storage/db.ts'
 import type { Executor } from '../storage/tx.ts'
 import { eventOutbox } from '../storage/schema/index.ts'

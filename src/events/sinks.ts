@@ -1,21 +1,11 @@
 import type { Logger } from 'pino'
 import type { SigningKeys } from '../crypto/keys.ts'
-import type { Clock } from '../deps.ts'
+import type { Clock } from '../clock.ts'
 import { createAmqpSink, type AmqpSinkOptions } from './amqp-sink.ts'
 import { createFileSink } from './file-sink.ts'
+import type { EventSink } from './event-sink.ts'
 
-/** Where the outbox relay sends events. */
-export interface EventSink {
-  /** Resolves once the event is durably handed over (for AMQP: confirmed by the broker); rejects otherwise. */
-  publish(exchange: string, routingKey: string, event: Record<string, unknown>): Promise<void>
-  /**
-   * Optional: connects ahead of a batch, so the relay holds no row locks (nor, on PGlite, the
-   * whole database) while it waits on a broker that is away. Rejects when it cannot connect.
-   */
-  ready?(): Promise<void>
-  close(): Promise<void>
-  readonly kind: 'amqp' | 'file' | 'none'
-}
+export type { EventSink } from './event-sink.ts'
 
 /** `BARONG_EVENT_API=none`: events are dropped (the relay still marks them sent, so the outbox does not grow). */
 export function createNoneSink(): EventSink {

@@ -1,0 +1,12 @@
+/** Where the outbox relay sends events. */
+export interface EventSink {
+  /** Resolves once the event is durably handed over (for AMQP: confirmed by the broker); rejects otherwise. */
+  publish(exchange: string, routingKey: string, event: Record<string, unknown>): Promise<void>
+  /**
+   * Optional: connects ahead of a batch, so the relay holds no row locks (nor, on PGlite, the
+   * whole database) while it waits on a broker that is away. Rejects when it cannot connect.
+   */
+  ready?(): Promise<void>
+  close(): Promise<void>
+  readonly kind: 'amqp' | 'file' | 'none'
+}
