@@ -1,5 +1,5 @@
 import * as crypto from 'node:crypto'
-import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { keys } from '../cache/keys.ts'
 import type { Store } from '../cache/store.ts'
 
@@ -119,10 +119,4 @@ function expandV6(ip: string): string[] {
   const t = ip.includes('::') ? (tail ? tail.split(':') : []) : []
   const fill = ip.includes('::') ? Array(8 - h.length - t.length).fill('0') : []
   return [...h, ...fill, ...t].map((p) => p.padStart(4, '0'))
-}
-
-export function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a)
-  const y = Buffer.from(b)
-  return x.length === y.length && timingSafeEqual(x, y)
 }

@@ -1,6 +1,7 @@
 import { keys as storeKeys } from '../cache/keys.ts'
 import type { Store } from '../cache/store.ts'
-import { destroySession, parseSession, readSession, safeEqual, sameNetwork, touchSession, type SessionSettings } from '../accounts/sessions.ts'
+import { destroySession, parseSession, readSession, sameNetwork, touchSession, type SessionSettings } from '../accounts/sessions.ts'
+import { safeEqual } from '../util/safe-equal.ts'
 import type { SigningKeys } from '../crypto/keys.ts'
 import type { Principal } from '../http/env.ts'
 import { checkApiKeyHeaders, checkNonce, signatureValid } from './api-key-signature.ts'

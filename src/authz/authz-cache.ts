@@ -31,6 +31,8 @@ export interface AuthzCache {
   userByUid(uid: string): Promise<UserSnapshot | null>
   userById(id: number): Promise<UserSnapshot | null>
   forgetUser(uid: string): void
+  /** Reloads one mirrored table now (`permissions`, `restrictions`, `apikeys`; `users` drops every snapshot). */
+  reload(name: string): Promise<void>
 }
 
 // A user change reaches every instance by message; this bounds staleness should a message be lost.
@@ -84,6 +86,7 @@ export function createAuthzCache(
     forgetUser(uid) {
       userCache.delete(uid)
     },
+    reload: (name) => reload(name),
   }
 
   const snapshotColumns = {

@@ -10,6 +10,7 @@
 import { parse } from 'yaml'
 import { canonicalizePath } from './canonical-path.ts'
 import { denyForm, splitPrefix, startsWithDenyPrefix, startsWithSegments } from './path-match.ts'
+import { isPlainObject } from '../util/values.ts'
 
 export interface AuthzRules {
   readonly pass: readonly string[]
@@ -61,10 +62,6 @@ function prefixList(value: unknown, key: string, fail: (why: string) => never): 
     out.push(canonical.path)
   }
   return Object.freeze(out)
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
 interface CompiledRules {

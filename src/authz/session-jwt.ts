@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { SignJWT, jwtVerify } from 'jose'
-import type { SigningKeys } from '../crypto/keys.ts'
+import { verificationKeyOf, type SigningKeys } from '../crypto/keys.ts'
 import type { Principal } from '../http/env.ts'
 import type { UserSnapshot } from './authz-cache.ts'
 
@@ -90,11 +90,7 @@ export async function verifySessionJwt(keys: SigningKeys, token: string, nowMs: 
   try {
     const { payload } = await jwtVerify(
       token,
-      (header) => {
-        const key = header.kid ? keys.verifiers.get(header.kid) : keys.publicKey
-        if (!key) throw new Error('unknown kid')
-        return key
-      },
+      verificationKeyOf(keys),
       { algorithms: ['RS256'], issuer: 'barong', audience: 'barong', subject: 'session', requiredClaims: ['exp'], currentDate: new Date(nowMs), clockTolerance: 5 },
     )
     if (typeof payload.uid !== 'string') return null

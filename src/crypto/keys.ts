@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { calculateJwkThumbprint, exportJWK, type JWK } from 'jose'
+import { calculateJwkThumbprint, errors as joseErrors, exportJWK, type JWK } from 'jose'
 
 export interface SigningKeys {
   /** Signs every JWT we mint. */
@@ -16,6 +16,18 @@ export interface SigningKeys {
   publicPem: string
   /** 'configured' | 'generated' | 'loaded': where the signing key came from. */
   source: 'configured' | 'generated' | 'loaded'
+}
+
+/**
+ * jose's key lookup for a JWT we signed: the key its `kid` names (current or previous), the current key
+ * when it names none; an unknown kid fails as a bad signature.
+ */
+export function verificationKeyOf(keys: Pick<SigningKeys, 'verifiers' | 'publicKey'>) {
+  return (header: { kid?: string | undefined }): KeyObject => {
+    const key = header.kid ? keys.verifiers.get(header.kid) : keys.publicKey
+    if (!key) throw new joseErrors.JWSSignatureVerificationFailed()
+    return key
+  }
 }
 
 export const GENERATED_KEY_FILE = 'jwt-private.pem'

@@ -4,6 +4,7 @@ import { StoreUnavailableError } from '../cache/store.ts'
 import { HashBusyError } from '../crypto/password.ts'
 import type { AppEnv } from './env.ts'
 import { AppError, errors } from './errors.ts'
+import { errorCodes } from '../util/errors.ts'
 
 const DB_DOWN_CODES = new Set([
   'ECONNREFUSED',
@@ -20,13 +21,7 @@ const DB_DOWN_CODES = new Set([
   '57014', // statement timeout
 ])
 
-function isDbUnavailable(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code
-    if (typeof code === 'string' && DB_DOWN_CODES.has(code)) return true
-  }
-  return false
-}
+const isDbUnavailable = (err: unknown): boolean => errorCodes(err).some((code) => DB_DOWN_CODES.has(code))
 
 /** Maps any error to `{"errors":[key]}`; never a stack trace. */
 export function toAppError(err: unknown): AppError | null {

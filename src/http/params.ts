@@ -1,3 +1,5 @@
+import { isBlank as isRubyBlank } from '../util/values.ts'
+
 /**
  * Barong (Grape) parameter declarations. Params arrive as query, form, multipart or JSON and are merged
  * into one object; failures become Barong's keys in declaration order (docs/barong-behaviour-notes.md#s4-0):
@@ -64,13 +66,8 @@ export function isCleanValue(v: unknown, depth = 0): boolean {
   return Object.entries(v).every(([k, x]) => isCleanValue(k, depth + 1) && isCleanValue(x, depth + 1))
 }
 
-const isBlank = (v: unknown): boolean => {
-  if (v === undefined || v === null) return true
-  if (typeof v === 'string') return v.trim() === ''
-  if (Array.isArray(v)) return v.length === 0
-  if (typeof v === 'object' && !(v instanceof File)) return Object.keys(v as object).length === 0
-  return false
-}
+// Grape's allow_blank lets `false` through, unlike Ruby's blank?.
+const isBlank = (v: unknown): boolean => v !== false && isRubyBlank(v)
 
 function coerce(type: ParamType, v: unknown): { ok: true; value: unknown } | { ok: false } {
   switch (type) {

@@ -4,7 +4,9 @@
  * the provider is a failed verification (never a pass): an outage must not open the login form
  * to bots, and must not hang the request either.
  */
-import { createHash, timingSafeEqual } from 'node:crypto'
+import { createHash } from 'node:crypto'
+import { safeEqual } from '../util/safe-equal.ts'
+import { isBlank, isPlainObject } from '../util/values.ts'
 
 export interface CaptchaConfig {
   mode: 'none' | 'recaptcha' | 'geetest'
@@ -115,26 +117,6 @@ export function createCaptcha(cfg: CaptchaConfig, fetchImpl: FetchImpl = fetch):
 
 function md5(s: string): string {
   return createHash('md5').update(s, 'utf8').digest('hex')
-}
-
-/** Constant-time string equality; lengths are not secret (both sides are 32-char hex when valid). */
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a, 'utf8')
-  const y = Buffer.from(b, 'utf8')
-  return x.length === y.length && timingSafeEqual(x, y)
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v)
-}
-
-/** Ruby's `blank?`: nil, false, whitespace-only string, empty hash/array. */
-function isBlank(v: unknown): boolean {
-  if (v === undefined || v === null || v === false) return true
-  if (typeof v === 'string') return v.trim() === ''
-  if (Array.isArray(v)) return v.length === 0
-  if (isPlainObject(v)) return Object.keys(v).length === 0
-  return false
 }
 
 async function readLimited(res: Response): Promise<string | null> {
