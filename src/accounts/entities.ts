@@ -1,8 +1,6 @@
-import { asc, eq } from 'drizzle-orm'
-import { dataStorages, labels, phones, profiles, type Label, type Phone, type Profile, type User } from '../storage/schema/index.ts'
-import type { Executor } from '../storage/tx.ts'
+import type { DataStorage, Label, Phone, Profile, User } from '../storage/schema/index.ts'
+import type { UserDetails } from './user-details.ts'
 import { isoSeconds } from './user-record.ts'
-import { uidOf } from './users.ts'
 
 /** Barong's entities (docs/barong-behaviour-notes.md#s4-6), field order as Barong's. */
 export const presentLabel = (l: Label) => ({
@@ -34,14 +32,15 @@ export const presentProfile = (p: Profile) => ({
   updated_at: isoSeconds(p.updatedAt),
 })
 
-/** UserWithFullInfo; `csrfToken` only in login, signup and email-confirmation answers. */
-export async function presentUserWithFullInfo(db: Executor, u: User, csrfToken?: string) {
-  const [ls, ps, prs, ds] = await Promise.all([
-    db.select().from(labels).where(eq(labels.userId, u.id)).orderBy(asc(labels.id)),
-    db.select().from(phones).where(eq(phones.userId, u.id)).orderBy(asc(phones.id)),
-    db.select().from(profiles).where(eq(profiles.userId, u.id)).orderBy(asc(profiles.id)),
-    db.select().from(dataStorages).where(eq(dataStorages.userId, u.id)).orderBy(asc(dataStorages.id)),
-  ])
+export const presentDataStorage = (d: DataStorage) => ({
+  title: d.title,
+  data: d.data,
+  created_at: isoSeconds(d.createdAt),
+  updated_at: isoSeconds(d.updatedAt),
+})
+
+/** UserWithFullInfo, from rows loaded by `loadUserDetails`; `csrfToken` only in login, signup and email-confirmation answers. */
+export function presentUserWithFullInfo(u: User, d: UserDetails, csrfToken?: string) {
   return {
     email: u.email,
     uid: u.uid,
@@ -49,14 +48,14 @@ export async function presentUserWithFullInfo(db: Executor, u: User, csrfToken?:
     level: u.level,
     otp: u.otp,
     state: u.state,
-    referral_uid: u.referralId ? await uidOf(db, u.referralId) : null,
+    referral_uid: d.referralUid,
     ...(csrfToken !== undefined ? { csrf_token: csrfToken } : {}),
     data: u.data,
     created_at: isoSeconds(u.createdAt),
     updated_at: isoSeconds(u.updatedAt),
-    labels: ls.map(presentLabel),
-    phones: ps.map(presentPhone),
-    profiles: prs.map(presentProfile),
-    data_storages: ds.map((d) => ({ title: d.title, data: d.data, created_at: isoSeconds(d.createdAt), updated_at: isoSeconds(d.updatedAt) })),
+    labels: d.labels.map(presentLabel),
+    phones: d.phones.map(presentPhone),
+    profiles: d.profiles.map(presentProfile),
+    data_storages: d.dataStorages.map(presentDataStorage),
   }
 }

@@ -1,29 +1,26 @@
 import { and, eq } from 'drizzle-orm'
 import type { Config } from '../config/index.ts'
-import { recordEvent } from '../events/outbox.ts'
-import { apiKeys, labels, levels, users, type Label, type User } from '../storage/schema/index.ts'
-import type { Executor } from '../storage/tx.ts'
-import { computeLevel, computeState } from './user-state.ts'
-import { userEventRecord } from './user-record.ts'
-import { uidOf } from './users.ts'
+import { apiKeys, labels, levels, type Label, type User } from '../storage/schema/index.ts'
+import type { Work } from './commit.ts'
+import { nextStanding } from './user-state.ts'
+import { userEventRecordOf } from './user-record.ts'
+import { updateUser } from './user-repository.ts'
 
-async function labelRecord(tx: Executor, label: Label, user: User) {
-  const referral = user.referralId ? await uidOf(tx, user.referralId) : null
-  return { id: label.id, key: label.key, value: label.value, description: label.description, user: userEventRecord(user, referral) }
+async function labelRecord(w: Work, label: Label, user: User) {
+  return { id: label.id, key: label.key, value: label.value, description: label.description, user: await userEventRecordOf(w.tx, user) }
 }
 
 /**
  * Creates or updates a label, then (for private labels) recomputes the owner's state and level as
- * Barong does after every private-label commit (docs/barong-behaviour-notes.md#s5-4), with its events. Runs in the
- * caller's transaction.
+ * Barong does after every private-label commit (docs/barong-behaviour-notes.md#s5-4), with its events.
  */
 export async function upsertLabel(
-  tx: Executor,
+  w: Work,
   config: Config,
   user: User,
   label: { key: string; value: string; scope: 'public' | 'private'; description?: string | null },
-  now: Date,
 ): Promise<{ label: Label; user: User }> {
+  const { tx, now } = w
   const existing = await tx
     .select()
     .from(labels)
@@ -42,30 +39,39 @@ export async function upsertLabel(
       .values({ userId: user.id, key: label.key, value: label.value, scope: label.scope, description: label.description ?? null, createdAt: now, updatedAt: now })
       .returning()) as [Label]
   }
-  const updated = label.scope === 'private' ? await recomputeUser(tx, config, user, now) : user
-  await recordEvent(tx, existing[0] ? 'model.label.updated' : 'model.label.created', { record: await labelRecord(tx, row, updated) })
+  const updated = label.scope === 'private' ? await recomputeUser(w, config, user) : user
+  const record = await labelRecord(w, row, updated)
+  await w.event(existing[0] ? 'model.label.updated' : 'model.label.created', { record })
   if (label.scope === 'private' && row.key === 'document' && (row.value === 'verified' || row.value === 'rejected')) {
-    await recordEvent(tx, `system.document.${row.value}`, { record: await labelRecord(tx, row, updated) })
+    await w.event(`system.document.${row.value}`, { record })
   }
   return { label: row, user: updated }
 }
 
-/** State and level from the user's labels; writes and emits `model.user.updated` only on change. */
-export async function recomputeUser(tx: Executor, config: Config, user: User, now: Date): Promise<User> {
-  const all = await tx.select().from(labels).where(eq(labels.userId, user.id))
-  const lvls = await tx.select().from(levels)
-  const state = computeState(all, config.barong)
-  const level = computeLevel(all, lvls)
-  if (state === user.state && level === user.level) return user
-  const [updated] = (await tx.update(users).set({ state, level, updatedAt: now }).where(eq(users.id, user.id)).returning()) as [User]
-  if (state !== user.state && state !== 'active') {
-    // Barong deactivates every key of a user who stops being active.
-    await tx.update(apiKeys).set({ state: 'inactive', updatedAt: now }).where(and(eq(apiKeys.userId, user.id), eq(apiKeys.state, 'active')))
+export async function deleteLabel(w: Work, config: Config, user: User, label: Label): Promise<User> {
+  await w.tx.delete(labels).where(eq(labels.id, label.id))
+  return label.scope === 'private' ? recomputeUser(w, config, user) : user
+}
+
+/**
+ * State and level from the user's labels; writes and emits `model.user.updated` only on change. A
+ * user who stops being active loses their API keys, in memory as in the table.
+ */
+export async function recomputeUser(w: Work, config: Config, user: User): Promise<User> {
+  const { tx, now } = w
+  const [all, lvls] = await Promise.all([tx.select().from(labels).where(eq(labels.userId, user.id)), tx.select().from(levels)])
+  const next = nextStanding(user, all, lvls, config.barong)
+  if (!next) return user
+  const updated = await updateUser(tx, user.id, { state: next.state, level: next.level, updatedAt: now })
+  if (next.deactivateApiKeys) {
+    const off = await tx
+      .update(apiKeys)
+      .set({ state: 'inactive', updatedAt: now })
+      .where(and(eq(apiKeys.userId, user.id), eq(apiKeys.state, 'active')))
+      .returning({ id: apiKeys.id })
+    if (off.length) w.tableChanged('apikeys')
   }
-  const changes: Record<string, unknown> = {}
-  if (state !== user.state) changes.state = user.state
-  if (level !== user.level) changes.level = user.level
-  const referral = updated.referralId ? await uidOf(tx, updated.referralId) : null
-  await recordEvent(tx, 'model.user.updated', { record: userEventRecord(updated, referral), changes })
+  w.userChanged(updated.uid)
+  await w.event('model.user.updated', { record: await userEventRecordOf(tx, updated), changes: next.changes })
   return updated
 }

@@ -46,3 +46,26 @@ export function computeLevel(labels: readonly LabelFact[], levels: readonly Leve
   }
   return level
 }
+
+export interface Standing {
+  state: string
+  level: number
+}
+
+export interface StandingChange extends Standing {
+  /** The previous values of what changed, for `model.user.updated`. */
+  changes: Partial<Standing>
+  /** Barong deactivates every API key of a user who stops being active. */
+  deactivateApiKeys: boolean
+}
+
+/** What a user's state and level become after a private-label change; null when nothing changes. */
+export function nextStanding(current: Standing, labels: readonly LabelFact[], levels: readonly LevelFact[], rules: StateRules): StandingChange | null {
+  const state = computeState(labels, rules)
+  const level = computeLevel(labels, levels)
+  if (state === current.state && level === current.level) return null
+  const changes: Partial<Standing> = {}
+  if (state !== current.state) changes.state = current.state
+  if (level !== current.level) changes.level = current.level
+  return { state, level, changes, deactivateApiKeys: state !== current.state && state !== 'active' }
+}

@@ -1,13 +1,16 @@
-import { eq, sql } from 'drizzle-orm'
 import type { Config } from '../config/index.ts'
 import { hashPassword } from '../crypto/password.ts'
-import { recordEvent } from '../events/outbox.ts'
-import { permissions, users, type User } from '../storage/schema/index.ts'
+import { levels, users, type User } from '../storage/schema/index.ts'
 import type { Executor } from '../storage/tx.ts'
-import { checkPassword, rubyRegexpToJs } from './password-strength.ts'
+import type { Work } from './commit.ts'
 import { isValidEmail } from './email-format.ts'
+import { upsertLabel } from './labels.ts'
+import { checkPassword, rubyRegexpToJs } from './password-strength.ts'
 import { generateUid } from './uid.ts'
-import { userEventRecord } from './user-record.ts'
+import { userEventRecordOf } from './user-record.ts'
+import { emailTaken, normalizeEmail, roleExists, updateUser } from './user-repository.ts'
+
+export { normalizeEmail } from './user-repository.ts'
 
 export interface NewUserInput {
   email: string
@@ -18,8 +21,6 @@ export interface NewUserInput {
   data?: string | null
   referralId?: number | null
 }
-
-export const normalizeEmail = (email: string) => email.trim().toLowerCase()
 
 const regexpCache = new Map<string, RegExp>()
 export function passwordPolicyOf(config: Config) {
@@ -42,18 +43,13 @@ export function checkUserData(data: string | null | undefined): string[] {
   return errs
 }
 
-export async function roleExists(db: Executor, role: string): Promise<boolean> {
-  const rows = await db.select({ one: sql`1` }).from(permissions).where(eq(permissions.role, role)).limit(1)
-  return rows.length > 0
-}
-
 /** Model validation of a new user, Barong's keys in attribute order (email, password, data, role). */
 export async function validateNewUser(db: Executor, config: Config, input: NewUserInput): Promise<string[]> {
   const errs: string[] = []
   const email = normalizeEmail(input.email)
   if (email === '') errs.push('email.blank')
   else if (!isValidEmail(email)) errs.push('email.invalid')
-  else if ((await db.select({ id: users.id }).from(users).where(eq(users.email, email)).limit(1)).length) errs.push('email.taken')
+  else if (await emailTaken(db, email)) errs.push('email.taken')
   const pw = checkPassword(input.password, passwordPolicyOf(config))
   if (pw) errs.push(pw)
   errs.push(...checkUserData(input.data))
@@ -61,12 +57,12 @@ export async function validateNewUser(db: Executor, config: Config, input: NewUs
   return errs
 }
 
-/** Inserts a validated user (unique uid) and records `model.user.created`, inside the caller's transaction. */
-export async function insertUser(tx: Executor, config: Config, input: NewUserInput, now: Date): Promise<User> {
+/** Inserts a validated user (unique uid) and records `model.user.created`. */
+export async function insertUser(w: Work, config: Config, input: NewUserInput): Promise<User> {
   const passwordDigest = await hashPassword(input.password)
   for (let attempt = 0; ; attempt++) {
     const uid = generateUid(config.env.BARONG_UID_PREFIX)
-    const rows = await tx
+    const rows = await w.tx
       .insert(users)
       .values({
         uid,
@@ -77,22 +73,31 @@ export async function insertUser(tx: Executor, config: Config, input: NewUserInp
         level: input.level ?? 0,
         data: input.data ?? null,
         referralId: input.referralId ?? null,
-        createdAt: now,
-        updatedAt: now,
+        createdAt: w.now,
+        updatedAt: w.now,
       })
       .onConflictDoNothing({ target: users.uid })
       .returning()
     const user = rows[0]
     if (user) {
-      const referralUid = user.referralId ? await uidOf(tx, user.referralId) : null
-      await recordEvent(tx, 'model.user.created', { record: userEventRecord(user, referralUid) })
+      await w.event('model.user.created', { record: await userEventRecordOf(w.tx, user) })
       return user
     }
     if (attempt > 5) throw new Error('could not generate a unique uid')
   }
 }
 
-export async function uidOf(db: Executor, id: number): Promise<string | null> {
-  const rows = await db.select({ uid: users.uid }).from(users).where(eq(users.id, id)).limit(1)
-  return rows[0]?.uid ?? null
+export class NotEnoughLevels extends Error {}
+
+/**
+ * A user with private labels for levels 1..level, as the operator asks (`barong user create`, seeded
+ * users); a given state wins over what the labels imply (an active admin needs no email confirmation).
+ */
+export async function createUserWithLevels(w: Work, config: Config, input: NewUserInput, level: number, state?: string): Promise<User> {
+  let user = await insertUser(w, config, input)
+  const lvls = (await w.tx.select().from(levels)).filter((l) => l.id <= level).sort((a, b) => a.id - b.id)
+  if (lvls.length < level) throw new NotEnoughLevels(`level ${level}: only ${lvls.length} levels are defined (run barong seed)`)
+  for (const l of lvls) ({ user } = await upsertLabel(w, config, user, { key: l.key, value: l.value, scope: 'private' }))
+  if (state && state !== user.state) user = await updateUser(w.tx, user.id, { state, updatedAt: w.now })
+  return user
 }

@@ -1,13 +1,11 @@
 import { parseArgs } from 'node:util'
-import { eq } from 'drizzle-orm'
-import { upsertLabel } from '../accounts/labels.ts'
-import { insertUser, validateNewUser } from '../accounts/users.ts'
+import { commit } from '../accounts/commit.ts'
+import { createUserWithLevels, NotEnoughLevels, validateNewUser } from '../accounts/users.ts'
+import { systemClock } from '../clock.ts'
 import { isoSeconds } from '../accounts/user-record.ts'
 import { ConfigError, loadConfig, type Config } from '../config/index.ts'
 import { generatePrivateKeyPem } from '../crypto/keys.ts'
 import { openDb, type DbHandle } from '../storage/db.ts'
-import { levels, users } from '../storage/schema/index.ts'
-import { withTx } from '../storage/tx.ts'
 import { DEFAULT_SEEDS, readSeeds, seed } from './seed.ts'
 
 const USAGE = `usage: barong <command>
@@ -55,17 +53,12 @@ async function userCreate(config: Config, argv: string[]): Promise<void> {
   const user = await withDb(config, async ({ db }) => {
     const errs = await validateNewUser(db, config, input)
     if (errs.length) throw new UsageError(`cannot create user: ${errs.join(', ')}`)
-    const now = new Date()
-    return withTx(db, async (tx) => {
-      let u = await insertUser(tx, config, input, now)
-      const lvls = (await tx.select().from(levels)).filter((l) => l.id <= level).sort((a, b) => a.id - b.id)
-      if (lvls.length < level) throw new UsageError(`--level ${level}: only ${lvls.length} levels are defined (run barong seed)`)
-      for (const l of lvls) ({ user: u } = await upsertLabel(tx, config, u, { key: l.key, value: l.value, scope: 'private' }, now))
-      if (values.state && values.state !== u.state) {
-        ;[u] = (await tx.update(users).set({ state: values.state, updatedAt: now }).where(eq(users.id, u.id)).returning()) as [typeof u]
-      }
-      return u
-    })
+    try {
+      return await commit({ db, clock: systemClock }, (w) => createUserWithLevels(w, config, input, level, values.state))
+    } catch (err) {
+      if (err instanceof NotEnoughLevels) throw new UsageError(`--${err.message}`)
+      throw err
+    }
   })
   process.stdout.write(
     `${JSON.stringify({

@@ -3,13 +3,13 @@ import { fileURLToPath } from 'node:url'
 import { and, eq } from 'drizzle-orm'
 import { parse } from 'yaml'
 import { z } from 'zod'
-import { upsertLabel } from '../accounts/labels.ts'
-import { insertUser, normalizeEmail, validateNewUser } from '../accounts/users.ts'
+import { commit, type CommitDeps } from '../accounts/commit.ts'
+import { emailTaken } from '../accounts/user-repository.ts'
+import { createUserWithLevels, normalizeEmail, validateNewUser } from '../accounts/users.ts'
 import type { Config } from '../config/index.ts'
 import { CATEGORIES, SCOPES, restrictionCode } from '../authz/restriction-codes.ts'
 import type { Database } from '../storage/db.ts'
-import { levels, permissions, restrictions, users } from '../storage/schema/index.ts'
-import { withTx } from '../storage/tx.ts'
+import { levels, permissions, restrictions } from '../storage/schema/index.ts'
 
 export const DEFAULT_SEEDS = fileURLToPath(new URL('../../config/seeds.yml', import.meta.url))
 
@@ -76,10 +76,18 @@ export interface SeedReport {
   users: string[]
 }
 
-/** Loads seeds idempotently: existing rows are skipped, so running it twice changes nothing. */
-export async function seed(db: Database, config: Config, seeds: Seeds, now = new Date()): Promise<SeedReport> {
+/** Who hears of the change: a running app passes its caches; the CLI none (instances poll the versions). */
+export type SeedNotify = Omit<CommitDeps, 'db' | 'clock'>
+
+/**
+ * Loads seeds idempotently: existing rows are skipped, so running it twice changes nothing. New
+ * permissions and restrictions bump their versions, so running instances reload them.
+ */
+export async function seed(db: Database, config: Config, seeds: Seeds, now = new Date(), notify: SeedNotify = {}): Promise<SeedReport> {
   const report: SeedReport = { levels: 0, permissions: 0, restrictions: 0, users: [] }
-  await withTx(db, async (tx) => {
+  const deps: CommitDeps = { ...notify, db, clock: { now: () => now.getTime() } }
+  await commit(deps, async (w) => {
+    const { tx } = w
     for (const l of seeds.levels) {
       const r = await tx
         .insert(levels)
@@ -107,31 +115,26 @@ export async function seed(db: Database, config: Config, seeds: Seeds, now = new
         .returning({ id: restrictions.id })
       report.restrictions += inserted.length
     }
+    if (report.permissions) w.tableChanged('permissions')
+    if (report.restrictions) w.tableChanged('restrictions')
   })
   const admin =
     config.env.BARONG_ADMIN_EMAIL && config.env.BARONG_ADMIN_PASSWORD
       ? [{ email: config.env.BARONG_ADMIN_EMAIL, password: config.env.BARONG_ADMIN_PASSWORD, role: 'superadmin', state: 'active', level: 1 }]
       : []
   for (const u of [...seeds.users, ...admin]) {
-    const created = await seedUser(db, config, u, now)
+    const created = await seedUser(deps, config, u)
     if (created) report.users.push(created)
   }
   return report
 }
 
 /** An active user with private labels for levels 1..level (Barong's seeded admin). */
-async function seedUser(db: Database, config: Config, u: Seeds['users'][number], now: Date): Promise<string | null> {
+async function seedUser(deps: CommitDeps, config: Config, u: Seeds['users'][number]): Promise<string | null> {
   const email = normalizeEmail(u.email)
-  const exists = await db.select({ id: users.id }).from(users).where(eq(users.email, email)).limit(1)
-  if (exists.length) return null
-  const errs = (await validateNewUser(db, config, u)).filter((e) => e !== 'email.taken')
+  if (await emailTaken(deps.db, email)) return null
+  const errs = (await validateNewUser(deps.db, config, u)).filter((e) => e !== 'email.taken')
   if (errs.length) throw new Error(`seed user ${email}: ${errs.join(', ')}`)
-  return withTx(db, async (tx) => {
-    let user = await insertUser(tx, config, { ...u, email }, now)
-    const lvls = (await tx.select().from(levels)).filter((l) => l.id <= u.level).sort((a, b) => a.id - b.id)
-    for (const l of lvls) ({ user } = await upsertLabel(tx, config, user, { key: l.key, value: l.value, scope: 'private' }, now))
-    // The seeded state wins over what labels imply (an active admin needs no email confirmation).
-    if (user.state !== u.state) await tx.update(users).set({ state: u.state, updatedAt: now }).where(eq(users.id, user.id))
-    return user.uid
-  })
+  const user = await commit(deps, (w) => createUserWithLevels(w, config, { ...u, email }, u.level, u.state))
+  return user.uid
 }

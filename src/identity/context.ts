@@ -1,37 +1,18 @@
 import type { Context } from 'hono'
-import { destroySession, openSession, readSession } from '../accounts/sessions.ts'
-import type { RequestMeta } from '../accounts/activities.ts'
+import { countMailRequest } from '../accounts/mail-request-limits.ts'
+import { signIn as openSignedInSession } from '../accounts/sign-in.ts'
 import type { Deps } from '../deps.ts'
 import type { AppEnv } from '../http/env.ts'
 import { AppError } from '../http/errors.ts'
+import { requestMeta } from '../http/request-meta.ts'
 import { readSessionCookie, writeSessionCookie } from '../http/session-cookie.ts'
 import type { User } from '../storage/schema/index.ts'
-import { announce } from '../accounts/invalidation.ts'
-import { countMailRequest } from '../accounts/mail-request-limits.ts'
 
 export type IdentityDeps = Pick<Deps, 'config' | 'db' | 'store' | 'clock' | 'keys' | 'secrets' | 'captcha' | 'relay' | 'deferred' | 'logger' | 'authzCache'>
 
-export function requestMeta(c: Context<AppEnv>): RequestMeta {
-  return { ip: c.var.clientIp, ua: c.req.header('user-agent') ?? null }
-}
-
-export const sessionSettings = (deps: Pick<Deps, 'config'>) => ({
-  idleMs: deps.config.env.BARONG_SESSION_EXPIRE_TIME * 1000,
-  absoluteMs: deps.config.env.BARONG_SESSION_ABSOLUTE_TIME * 1000,
-})
-
-/**
- * A fresh session id at every sign-in (the one the request carried, if any, is destroyed): no
- * session fixation. Returns the CSRF token for the response body.
- */
+/** Signs the user in on this response (a fresh session cookie); returns the CSRF token for the body. */
 export async function signIn(c: Context<AppEnv>, deps: IdentityDeps, user: User): Promise<string> {
-  const previous = readSessionCookie(c, deps.config.env)
-  if (previous) {
-    const old = await readSession(deps.store, previous)
-    if (old) await destroySession(deps.store, old)
-  }
-  const meta = requestMeta(c)
-  const session = await openSession(deps.store, sessionSettings(deps), { uid: user.uid, ip: meta.ip, ua: meta.ua }, deps.clock.now())
+  const session = await openSignedInSession(deps, user, requestMeta(c), readSessionCookie(c, deps.config.env), deps.clock.now())
   writeSessionCookie(c, deps.config.env, session.id)
   c.header('Cache-Control', 'no-store')
   return session.data.csrf
@@ -50,12 +31,6 @@ export async function checkCaptcha(
 }
 
 export const nowDate = (deps: Pick<Deps, 'clock'>) => new Date(deps.clock.now())
-
-/** After a committed change to a user: every instance drops its cached snapshot (state, role, level). */
-export async function userChanged(deps: IdentityDeps, uid: string): Promise<void> {
-  deps.authzCache.forgetUser(uid)
-  await announce(deps.store, 'users', uid)
-}
 
 /**
  * Requests for a mailed code are limited per address and per IP (429 `identity.user.too_many_requests`),

@@ -1,16 +1,14 @@
-import { and, eq } from 'drizzle-orm'
-import { presentUserWithFullInfo } from '../accounts/entities.ts'
+import { commit } from '../accounts/commit.ts'
+import { recordConfirmationEvent } from '../accounts/confirmation.ts'
 import { upsertLabel } from '../accounts/labels.ts'
 import { spendToken, verifyToken } from '../accounts/one-time-tokens.ts'
-import { userEventRecord } from '../accounts/user-record.ts'
-import { normalizeEmail, uidOf } from '../accounts/users.ts'
-import { recordEvent } from '../events/outbox.ts'
+import { userEventRecordOf } from '../accounts/user-record.ts'
+import { findUserByEmail, findUserByUidAndEmail, normalizeEmail } from '../accounts/user-repository.ts'
+import { userWithFullInfo } from '../accounts/user-view.ts'
 import type { Api } from '../http/api.ts'
 import { AppError } from '../http/errors.ts'
-import { users } from '../storage/schema/index.ts'
-import { withTx } from '../storage/tx.ts'
-import { checkCaptcha, limitMailRequests, nowDate, requestMeta, signIn, userChanged, type IdentityDeps } from './context.ts'
-import { recordConfirmationEvent } from './users.routes.ts'
+import { requestMeta } from '../http/request-meta.ts'
+import { checkCaptcha, limitMailRequests, signIn, type IdentityDeps } from './context.ts'
 
 export function registerEmailRoutes(api: Api, deps: IdentityDeps) {
   api.add({
@@ -27,13 +25,10 @@ export function registerEmailRoutes(api: Api, deps: IdentityDeps) {
       await limitMailRequests(deps, email, requestMeta(c).ip)
       // One indexed read on both branches; the token work runs after the answer: registered or not, the
       // answer is the same, as fast.
-      const [user] = await deps.db.select().from(users).where(eq(users.email, email)).limit(1)
+      const user = await findUserByEmail(deps.db, email)
       const nowMs = deps.clock.now()
       if (user && user.state !== 'active') {
-        deps.deferred.defer('email confirmation token', async () => {
-          await withTx(deps.db, (tx) => recordConfirmationEvent(tx, deps, user, nowMs))
-          deps.relay.kick()
-        })
+        deps.deferred.defer('email confirmation token', () => commit(deps, (w) => recordConfirmationEvent(w, deps, user), nowMs))
       }
       return c.json(201, 201)
     },
@@ -52,22 +47,18 @@ export function registerEmailRoutes(api: Api, deps: IdentityDeps) {
       const verified = await verifyToken(deps.keys, p.token, 'confirmation', nowMs)
       if (!verified.ok) throw new AppError(verified.key, 422)
       const { uid, email, jti } = verified.claims
-      const [user] = await deps.db.select().from(users).where(and(eq(users.uid, uid), eq(users.email, normalizeEmail(email)))).limit(1)
+      const user = await findUserByUidAndEmail(deps.db, uid, email)
       if (!user || user.state === 'active') throw new AppError('identity.user.active_or_doesnt_exist', 422)
-      const now = nowDate(deps)
-      const confirmed = await withTx(deps.db, async (tx) => {
-        if (!(await spendToken(tx, 'confirmation', jti, nowMs))) return null
-        const { user: u } = await upsertLabel(tx, deps.config, user, { key: 'email', value: 'verified', scope: 'private' }, now)
-        const referral = u.referralId ? await uidOf(tx, u.referralId) : null
-        await recordEvent(tx, 'system.user.email.confirmed', { record: { user: userEventRecord(u, referral), domain: deps.config.env.BARONG_DOMAIN } })
+      const confirmed = await commit(deps, async (w) => {
+        if (!(await spendToken(w.tx, 'confirmation', jti, nowMs))) return null
+        const { user: u } = await upsertLabel(w, deps.config, user, { key: 'email', value: 'verified', scope: 'private' })
+        await w.event('system.user.email.confirmed', { record: { user: await userEventRecordOf(w.tx, u), domain: deps.config.env.BARONG_DOMAIN } })
         return u
       })
       if (!confirmed) throw new AppError('identity.user.utilized_token', 422)
-      deps.relay.kick()
-      await userChanged(deps, confirmed.uid)
       // The confirmation link signs the user in, as Barong's does.
       const csrf = await signIn(c, deps, confirmed)
-      return c.json(await presentUserWithFullInfo(deps.db, confirmed, csrf), 201)
+      return c.json(await userWithFullInfo(deps.db, confirmed, csrf), 201)
     },
   })
 }

@@ -1,23 +1,22 @@
-import { eq } from 'drizzle-orm'
 import type { Context } from 'hono'
 import { recordUserActivity } from '../accounts/activities.ts'
-import { presentUserWithFullInfo } from '../accounts/entities.ts'
+import { commit } from '../accounts/commit.ts'
 import { clearLoginAttempts, countLoginAttempt } from '../accounts/login-limits.ts'
 import { checkUserOtp } from '../accounts/otp.ts'
 import { destroySession, readSession } from '../accounts/sessions.ts'
 import { safeEqual } from '../util/safe-equal.ts'
-import { userEventRecord } from '../accounts/user-record.ts'
-import { normalizeEmail, uidOf } from '../accounts/users.ts'
+import { userEventRecordOf } from '../accounts/user-record.ts'
+import { findUserByEmail, findUserByUid, normalizeEmail, updateUser } from '../accounts/user-repository.ts'
+import { userWithFullInfo } from '../accounts/user-view.ts'
 import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from '../crypto/password.ts'
-import { recordEvent } from '../events/outbox.ts'
 import type { Api } from '../http/api.ts'
 import type { AppEnv } from '../http/env.ts'
 import { AppError } from '../http/errors.ts'
 import { originTrusted } from '../http/cors.ts'
 import { clearSessionCookie, readSessionCookie } from '../http/session-cookie.ts'
-import { users, type User } from '../storage/schema/index.ts'
-import { withTx } from '../storage/tx.ts'
-import { checkCaptcha, nowDate, requestMeta, signIn, type IdentityDeps } from './context.ts'
+import { requestMeta } from '../http/request-meta.ts'
+import type { User } from '../storage/schema/index.ts'
+import { checkCaptcha, nowDate, signIn, type IdentityDeps } from './context.ts'
 
 const REASONS = {
   banned: 'Your account is banned',
@@ -59,7 +58,7 @@ export function registerSessionRoutes(api: Api, deps: IdentityDeps) {
       if (!(await countLoginAttempt(deps.store, limits, email, meta.ip))) {
         throw new AppError('identity.session.too_many_attempts', 429, { 'Retry-After': String(env.BARONG_LOGIN_ATTEMPT_WINDOW) })
       }
-      const [user] = email ? await deps.db.select().from(users).where(eq(users.email, email)).limit(1) : []
+      const user = email ? await findUserByEmail(deps.db, email) : null
       // The password is checked before anything about the account is revealed (no enumeration).
       if (!user) {
         await burnPasswordCheck(password ?? '')
@@ -85,21 +84,15 @@ export function registerSessionRoutes(api: Api, deps: IdentityDeps) {
         }
       }
       await clearLoginAttempts(deps.store, email, meta.ip)
-      const now = nowDate(deps)
-      const fresh = await withTx(deps.db, async (tx) => {
-        let u = user
-        if (needsRehash(user.passwordDigest)) {
-          // Imported bcrypt (or older Argon2 parameters): upgraded now that the plain password is known.
-          ;[u] = (await tx.update(users).set({ passwordDigest: await hashPassword(password) }).where(eq(users.id, user.id)).returning()) as [User]
-        }
-        await recordUserActivity(tx, meta, { userId: u.id, topic: 'session', action, result: 'succeed' }, now)
-        const referral = u.referralId ? await uidOf(tx, u.referralId) : null
-        await recordEvent(tx, 'system.session.create', { record: { user: userEventRecord(u, referral), user_ip: meta.ip, user_agent: meta.ua } })
+      const fresh = await commit(deps, async (w) => {
+        // Imported bcrypt (or older Argon2 parameters): upgraded now that the plain password is known.
+        const u = needsRehash(user.passwordDigest) ? await updateUser(w.tx, user.id, { passwordDigest: await hashPassword(password) }) : user
+        await recordUserActivity(w.tx, meta, { userId: u.id, topic: 'session', action, result: 'succeed' }, w.now)
+        await w.event('system.session.create', { record: { user: await userEventRecordOf(w.tx, u), user_ip: meta.ip, user_agent: meta.ua } })
         return u
       })
-      deps.relay.kick()
       const csrf = await signIn(c, deps, fresh)
-      return c.json(await presentUserWithFullInfo(deps.db, fresh, csrf), 200)
+      return c.json(await userWithFullInfo(deps.db, fresh, csrf), 200)
     },
   })
 
@@ -113,7 +106,7 @@ export function registerSessionRoutes(api: Api, deps: IdentityDeps) {
     handler: async (c) => {
       const id = readSessionCookie(c, env)
       const session = id ? await readSession(deps.store, id) : null
-      const [user] = session ? await deps.db.select().from(users).where(eq(users.uid, session.data.uid)).limit(1) : []
+      const user = session ? await findUserByUid(deps.db, session.data.uid) : null
       if (!session || !user) throw new AppError('identity.session.not_found', 404)
       if (env.BARONG_CSRF_PROTECTION) {
         // Logout is CSRF-checked (Barong's is not), but the exchange front end sends no token: without one, only

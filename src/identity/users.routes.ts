@@ -1,36 +1,19 @@
 import { createHash } from 'node:crypto'
 import { isIP } from 'node:net'
-import { eq } from 'drizzle-orm'
 import { recordUserActivity } from '../accounts/activities.ts'
-import { presentUserWithFullInfo } from '../accounts/entities.ts'
-import { announce, bumpVersion } from '../accounts/invalidation.ts'
-import { issueToken } from '../accounts/one-time-tokens.ts'
-import { userEventRecord } from '../accounts/user-record.ts'
+import { commit } from '../accounts/commit.ts'
+import { recordConfirmationEvent } from '../accounts/confirmation.ts'
+import { userIdOfUid } from '../accounts/user-repository.ts'
+import { userWithFullInfo } from '../accounts/user-view.ts'
 import { insertUser, validateNewUser } from '../accounts/users.ts'
 import { restrictionCode } from '../authz/restriction-codes.ts'
 import { keys as storeKeys } from '../cache/keys.ts'
-import { recordEvent } from '../events/outbox.ts'
 import type { Api } from '../http/api.ts'
 import { AppError } from '../http/errors.ts'
-import { restrictions, users, type User } from '../storage/schema/index.ts'
-import type { Executor } from '../storage/tx.ts'
-import { withTx } from '../storage/tx.ts'
-import { checkCaptcha, nowDate, requestMeta, signIn, type IdentityDeps } from './context.ts'
-
-const isUniqueViolation = (err: unknown): boolean => {
-  for (let e: unknown = err, i = 0; e && i < 4; e = (e as { cause?: unknown }).cause, i++) {
-    if ((e as { code?: unknown }).code === '23505') return true
-  }
-  return false
-}
-
-/** Records `system.user.email.confirmation.token` with a fresh single-use token in `record.token`, where Barong's mailer reads it. */
-export async function recordConfirmationEvent(tx: Executor, deps: IdentityDeps, user: User, nowMs: number): Promise<void> {
-  const token = await issueToken(tx, deps.keys, { kind: 'confirmation', userId: user.id, email: user.email, uid: user.uid, ttlSec: deps.config.env.BARONG_JWT_EXPIRE_TIME }, nowMs)
-  await recordEvent(tx, 'system.user.email.confirmation.token', {
-    record: { user: userEventRecord(user, null), domain: deps.config.env.BARONG_DOMAIN, token },
-  })
-}
+import { requestMeta } from '../http/request-meta.ts'
+import { restrictions, type User } from '../storage/schema/index.ts'
+import { isUniqueViolation } from '../util/errors.ts'
+import { checkCaptcha, signIn, type IdentityDeps } from './context.ts'
 
 export function registerUserRoutes(api: Api, deps: IdentityDeps) {
   const env = deps.config.env
@@ -56,20 +39,18 @@ export function registerUserRoutes(api: Api, deps: IdentityDeps) {
       if (p.refid !== undefined) {
         const refid = p.refid.toUpperCase()
         if (!p.refid.startsWith(env.BARONG_UID_PREFIX)) throw new AppError('identity.user.invalid_referral_format', 422)
-        const [ref] = await deps.db.select({ id: users.id }).from(users).where(eq(users.uid, refid)).limit(1)
-        if (!ref) throw new AppError('identity.user.referral_doesnt_exist', 422)
-        referralId = ref.id
+        referralId = await userIdOfUid(deps.db, refid)
+        if (referralId === null) throw new AppError('identity.user.referral_doesnt_exist', 422)
       }
       const input = { email: p.email, password: p.password, data: p.data ?? null, referralId }
       const errs = await validateNewUser(deps.db, deps.config, input)
       if (errs.length) throw new AppError(errs, 422)
-      const now = nowDate(deps)
       let user: User
       try {
-        user = await withTx(deps.db, async (tx) => {
-          const u = await insertUser(tx, deps.config, input, now)
-          await recordUserActivity(tx, requestMeta(c), { userId: u.id, topic: 'account', action: 'signup', result: 'succeed' }, now)
-          await recordConfirmationEvent(tx, deps, u, deps.clock.now())
+        user = await commit(deps, async (w) => {
+          const u = await insertUser(w, deps.config, input)
+          await recordUserActivity(w.tx, requestMeta(c), { userId: u.id, topic: 'account', action: 'signup', result: 'succeed' }, w.now)
+          await recordConfirmationEvent(w, deps, u)
           return u
         })
       } catch (err) {
@@ -77,9 +58,8 @@ export function registerUserRoutes(api: Api, deps: IdentityDeps) {
         if (isUniqueViolation(err)) throw new AppError('email.taken', 422)
         throw err
       }
-      deps.relay.kick()
       const csrf = await signIn(c, deps, user)
-      return c.json(await presentUserWithFullInfo(deps.db, user, csrf), 201)
+      return c.json(await userWithFullInfo(deps.db, user, csrf), 201)
     },
   })
 
@@ -96,18 +76,16 @@ export function registerUserRoutes(api: Api, deps: IdentityDeps) {
       if ((await deps.store.get(storeKeys.whitelink(hash))) !== 'active') throw new AppError('identity.user.access.invalid_token', 422)
       const ip = c.var.clientIp
       if (isIP(ip) !== 4) throw new AppError('value.invalid', 422)
-      const now = nowDate(deps)
-      const created = await withTx(deps.db, async (tx) => {
-        const rows = await tx
+      const created = await commit(deps, async (w) => {
+        const rows = await w.tx
           .insert(restrictions)
-          .values({ category: 'whitelist', scope: 'ip', value: ip, state: 'enabled', code: restrictionCode('whitelist', 'ip', null), createdAt: now, updatedAt: now })
+          .values({ category: 'whitelist', scope: 'ip', value: ip, state: 'enabled', code: restrictionCode('whitelist', 'ip', null), createdAt: w.now, updatedAt: w.now })
           .onConflictDoNothing()
           .returning({ id: restrictions.id })
-        if (rows.length) await bumpVersion(tx, 'restrictions', now)
+        if (rows.length) w.tableChanged('restrictions')
         return rows.length > 0
       })
       if (!created) throw new AppError('value.taken', 422)
-      await announce(deps.store, 'restrictions')
       return c.json(201, 201)
     },
   })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { computeLevel, computeState } from '../../src/accounts/user-state.ts'
+import { computeLevel, computeState, nextStanding } from '../../src/accounts/user-state.ts'
 
 const rules = {
   activation_requirements: { email: 'verified' },
@@ -41,5 +41,18 @@ describe('level from labels', () => {
     [[p('email'), p('phone', 'pending')], 1],
   ])('%j → %i', (labels, level) => {
     expect(computeLevel(labels, levels)).toBe(level)
+  })
+})
+
+describe('standing after a label change', () => {
+  it.each([
+    ['nothing changes', { state: 'active', level: 1 }, [p('email')], null],
+    ['activated, level 1', { state: 'pending', level: 0 }, [p('email')], { state: 'active', level: 1, changes: { state: 'pending', level: 0 }, deactivateApiKeys: false }],
+    ['level only', { state: 'active', level: 1 }, [p('email'), p('phone')], { state: 'active', level: 2, changes: { level: 1 }, deactivateApiKeys: false }],
+    ['banned: keys deactivated', { state: 'active', level: 1 }, [p('email'), p('ban')], { state: 'banned', level: 1, changes: { state: 'active' }, deactivateApiKeys: true }],
+    ['back to pending: keys deactivated', { state: 'active', level: 1 }, [p('email', 'rejected')], { state: 'pending', level: 0, changes: { state: 'active', level: 1 }, deactivateApiKeys: true }],
+    ['a broken run drops the level', { state: 'active', level: 3 }, [p('email'), p('document')], { state: 'active', level: 1, changes: { level: 3 }, deactivateApiKeys: false }],
+  ])('%s', (_name, current, labels, expected) => {
+    expect(nextStanding(current, labels, levels, rules)).toEqual(expected)
   })
 })

@@ -1,0 +1,76 @@
+import type { Logger } from 'pino'
+import type { Store } from '../cache/store.ts'
+import type { Clock } from '../clock.ts'
+import { recordEvent, type EventBody, type EventName } from '../events/outbox.ts'
+import type { Database } from '../storage/db.ts'
+import { withTx, type Tx } from '../storage/tx.ts'
+import { announce, bumpVersion, type CacheName } from './invalidation.ts'
+
+/** Tables the gateway mirrors in memory (a write to one must reach every instance). */
+export type MirroredTable = Exclude<CacheName, 'users'>
+
+/** One transaction of an accounts change, and what it must tell others once committed. */
+export interface Work {
+  readonly tx: Tx
+  readonly now: Date
+  readonly nowMs: number
+  /** Writes an event to the outbox; the relay is woken after commit. */
+  event(name: EventName, body: EventBody): Promise<void>
+  /** A mirrored table was written: its version is bumped in this transaction, caches reload after commit. */
+  tableChanged(name: MirroredTable): void
+  /** A user's state, role, level or otp changed: cached snapshots are dropped after commit. */
+  userChanged(uid: string): void
+}
+
+export interface CommitDeps {
+  db: Database
+  clock: Clock
+  /** Absent in the CLI: a running instance's relay finds the rows at its next poll. */
+  relay?: { kick(): void } | undefined
+  /** Absent in the CLI: instances see the bumped versions at their periodic check. */
+  store?: Store | undefined
+  authzCache?: { forgetUser(uid: string): void; reload(name: string): Promise<void> } | undefined
+  logger?: Pick<Logger, 'warn'> | undefined
+}
+
+/**
+ * Runs `fn` in one transaction, then: wakes the outbox relay, reloads this instance's mirrored tables
+ * (so the change holds before the response returns) and tells every other instance. Nothing happens
+ * after a rollback. `nowMs`: when the change was asked for, if the work runs later (deferred).
+ */
+export async function commit<T>(deps: CommitDeps, fn: (work: Work) => Promise<T>, nowMs = deps.clock.now()): Promise<T> {
+  let events = 0
+  const tables = new Set<MirroredTable>()
+  const uids = new Set<string>()
+  const result = await withTx(deps.db, async (tx) => {
+    const work: Work = {
+      tx,
+      now: new Date(nowMs),
+      nowMs,
+      async event(name, body) {
+        await recordEvent(tx, name, body)
+        events++
+      },
+      tableChanged: (name) => void tables.add(name),
+      userChanged: (uid) => void uids.add(uid),
+    }
+    const value = await fn(work)
+    for (const name of tables) await bumpVersion(tx, name, work.now)
+    return value
+  })
+  if (events) deps.relay?.kick()
+  for (const uid of uids) {
+    deps.authzCache?.forgetUser(uid)
+    if (deps.store) await announce(deps.store, 'users', uid)
+  }
+  for (const name of tables) {
+    try {
+      await deps.authzCache?.reload(name)
+    } catch (err) {
+      // Committed and versioned: the periodic check reloads it.
+      deps.logger?.warn({ err: (err as Error).message, name }, 'reload after commit failed')
+    }
+    if (deps.store) await announce(deps.store, name)
+  }
+  return result
+}

@@ -1,0 +1,44 @@
+import type { DataStorage, Label, Phone, Profile, User } from '../storage/schema/index.ts'
+import type { Executor } from '../storage/tx.ts'
+import { dataStoragesOfUsers, labelsOfUsers, phonesOfUsers, profilesOfUsers, uidsOf } from './user-repository.ts'
+
+/** What a full user view shows besides the user row. */
+export interface UserDetails {
+  referralUid: string | null
+  labels: Label[]
+  phones: Phone[]
+  profiles: Profile[]
+  dataStorages: DataStorage[]
+}
+
+/**
+ * Loads the related rows of many users at once: one query per table whatever the number of users
+ * (an admin page of 100 users costs five queries, not five hundred).
+ */
+export async function loadUserDetails(db: Executor, list: readonly User[]): Promise<Map<number, UserDetails>> {
+  const ids = list.map((u) => u.id)
+  const out = new Map<number, UserDetails>()
+  if (!ids.length) return out
+  const referrers = list.flatMap((u) => (u.referralId ? [u.referralId] : []))
+  const [ls, ps, prs, ds, refs] = await Promise.all([
+    labelsOfUsers(db, ids),
+    phonesOfUsers(db, ids),
+    profilesOfUsers(db, ids),
+    dataStoragesOfUsers(db, ids),
+    uidsOf(db, referrers),
+  ])
+  for (const u of list) {
+    out.set(u.id, {
+      referralUid: u.referralId ? (refs.get(u.referralId) ?? null) : null,
+      labels: ls.get(u.id) ?? [],
+      phones: ps.get(u.id) ?? [],
+      profiles: prs.get(u.id) ?? [],
+      dataStorages: ds.get(u.id) ?? [],
+    })
+  }
+  return out
+}
+
+export async function loadOneUserDetails(db: Executor, user: User): Promise<UserDetails> {
+  return (await loadUserDetails(db, [user])).get(user.id)!
+}

@@ -1,0 +1,76 @@
+import { and, asc, eq, inArray, sql } from 'drizzle-orm'
+import { dataStorages, labels, permissions, phones, profiles, users, type User } from '../storage/schema/index.ts'
+import type { Executor } from '../storage/tx.ts'
+
+/** Barong stores addresses trimmed and lower-cased; every lookup by address goes through this. */
+export const normalizeEmail = (email: string) => email.trim().toLowerCase()
+
+export async function findUserByEmail(db: Executor, email: string): Promise<User | null> {
+  const [row] = await db.select().from(users).where(eq(users.email, normalizeEmail(email))).limit(1)
+  return row ?? null
+}
+
+export async function findUserByUid(db: Executor, uid: string): Promise<User | null> {
+  const [row] = await db.select().from(users).where(eq(users.uid, uid)).limit(1)
+  return row ?? null
+}
+
+/** The user a one-time token names: both its uid and its address must still match. */
+export async function findUserByUidAndEmail(db: Executor, uid: string, email: string): Promise<User | null> {
+  const [row] = await db.select().from(users).where(and(eq(users.uid, uid), eq(users.email, normalizeEmail(email)))).limit(1)
+  return row ?? null
+}
+
+export async function userIdOfUid(db: Executor, uid: string): Promise<number | null> {
+  const [row] = await db.select({ id: users.id }).from(users).where(eq(users.uid, uid)).limit(1)
+  return row?.id ?? null
+}
+
+export async function emailTaken(db: Executor, email: string): Promise<boolean> {
+  const rows = await db.select({ id: users.id }).from(users).where(eq(users.email, normalizeEmail(email))).limit(1)
+  return rows.length > 0
+}
+
+export async function uidOf(db: Executor, id: number): Promise<string | null> {
+  const rows = await db.select({ uid: users.uid }).from(users).where(eq(users.id, id)).limit(1)
+  return rows[0]?.uid ?? null
+}
+
+/** The uids of many users by id, one query (referrers of a listing). */
+export async function uidsOf(db: Executor, ids: readonly number[]): Promise<Map<number, string>> {
+  if (!ids.length) return new Map()
+  const rows = await db.select({ id: users.id, uid: users.uid }).from(users).where(inArray(users.id, [...new Set(ids)]))
+  return new Map(rows.map((r) => [r.id, r.uid]))
+}
+
+/** Changes columns of one user; returns the row as written. */
+export async function updateUser(db: Executor, id: number, patch: Partial<Omit<User, 'id' | 'uid'>>): Promise<User> {
+  const [row] = await db.update(users).set(patch).where(eq(users.id, id)).returning()
+  if (!row) throw new Error(`user ${id} vanished during an update`)
+  return row
+}
+
+export async function roleExists(db: Executor, role: string): Promise<boolean> {
+  const rows = await db.select({ one: sql`1` }).from(permissions).where(eq(permissions.role, role)).limit(1)
+  return rows.length > 0
+}
+
+/** Related rows of many users: one query per table, each in id order, grouped by user id. */
+async function groupedByUser<R extends { userId: number }>(rows: Promise<R[]>): Promise<Map<number, R[]>> {
+  const out = new Map<number, R[]>()
+  for (const r of await rows) {
+    const list = out.get(r.userId)
+    if (list) list.push(r)
+    else out.set(r.userId, [r])
+  }
+  return out
+}
+
+export const labelsOfUsers = (db: Executor, ids: readonly number[]) =>
+  groupedByUser(db.select().from(labels).where(inArray(labels.userId, [...ids])).orderBy(asc(labels.id)))
+export const phonesOfUsers = (db: Executor, ids: readonly number[]) =>
+  groupedByUser(db.select().from(phones).where(inArray(phones.userId, [...ids])).orderBy(asc(phones.id)))
+export const profilesOfUsers = (db: Executor, ids: readonly number[]) =>
+  groupedByUser(db.select().from(profiles).where(inArray(profiles.userId, [...ids])).orderBy(asc(profiles.id)))
+export const dataStoragesOfUsers = (db: Executor, ids: readonly number[]) =>
+  groupedByUser(db.select().from(dataStorages).where(inArray(dataStorages.userId, [...ids])).orderBy(asc(dataStorages.id)))
