@@ -48,11 +48,6 @@ export async function upsertLabel(
   return { label: row, user: updated }
 }
 
-export async function deleteLabel(w: Work, config: Config, user: User, label: Label): Promise<User> {
-  await w.tx.delete(labels).where(eq(labels.id, label.id))
-  return label.scope === 'private' ? recomputeUser(w, config, user) : user
-}
-
 /**
  * State and level from the user's labels; writes and emits `model.user.updated` only on change. A
  * user who stops being active loses their API keys, in memory as in the table.
