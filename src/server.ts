@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http'
 import { getRequestListener } from '@hono/node-server'
 import type { Hono } from 'hono'
-import { authzListener, frontListener } from './authz/front.ts'
+import { authzListener, frontListener } from './gateway/front.ts'
 import { gateDeps } from './authz/middleware.ts'
-import { attachUpgrade } from './authz/proxy.ts'
+import { attachUpgrade } from './gateway/proxy.ts'
 import type { Deps } from './deps.ts'
 import type { AppEnv } from './http/env.ts'
 

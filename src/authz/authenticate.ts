@@ -4,7 +4,7 @@ import { destroySession, parseSession, readSession, sameNetwork, touchSession, t
 import { safeEqual } from '../util/safe-equal.ts'
 import type { SigningKeys } from '../crypto/keys.ts'
 import type { Principal } from '../http/env.ts'
-import { checkApiKeyHeaders, checkNonce, signatureValid } from './api-key-signature.ts'
+import { checkApiKeyHeaders, checkNonce, signatureValid } from './core/api-key-signature.ts'
 import type { AuthzCache, UserSnapshot } from './authz-cache.ts'
 import { verifySessionJwt } from './session-jwt.ts'
 

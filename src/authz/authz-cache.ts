@@ -5,8 +5,8 @@ import type { Store } from '../cache/store.ts'
 import type { SecretBox } from '../crypto/secretbox.ts'
 import type { Database } from '../storage/db.ts'
 import { apiKeys, configVersions, permissions, restrictions, users, type User } from '../storage/schema/index.ts'
-import { compilePermissions, type PermissionTable } from './permissions.ts'
-import { compileRestrictions, type RestrictionTable } from './restrictions.ts'
+import { compilePermissions, type PermissionTable } from './core/permissions.ts'
+import { compileRestrictions, type RestrictionTable } from './core/restrictions.ts'
 
 export interface ApiKeyEntry {
   kid: string

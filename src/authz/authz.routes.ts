@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono'
 import type { Deps } from '../deps.ts'
 import type { AppEnv } from '../http/env.ts'
 import { readSessionCookie } from '../http/session-cookie.ts'
-import { AUTHZ_PREFIX, answerAuthz } from './authz-answer.ts'
+import { AUTHZ_PREFIX, answerAuthz } from '../gateway/authz-answer.ts'
 import type { GateDeps } from './gate.ts'
 import { peerTrustOf, rawPathOf } from './middleware.ts'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { COUNTRIES, countryByAlpha2, countryByAlpha3, countryByName } from './countries.ts'
+import { COUNTRIES, countryByAlpha2, countryByAlpha3, countryByName } from './core/countries.ts'
 import { bundledGeoIpPath, openGeoIp, toResult } from './geoip.ts'
 
 // Countries below were read from the bundled ip-location-db build while writing this test; they are

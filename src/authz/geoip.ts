@@ -10,7 +10,7 @@ import { createRequire } from 'node:module'
 import { BlockList, isIP } from 'node:net'
 import { dirname, join } from 'node:path'
 import maxmind, { type CountryResponse, type Reader } from 'maxmind'
-import { continentName, countryByAlpha2 } from './countries.ts'
+import { continentName, countryByAlpha2 } from './core/countries.ts'
 
 export interface GeoIpResult {
   readonly country: { readonly iso: string; readonly name: string } | null

@@ -4,10 +4,10 @@ import type { Deps } from '../deps.ts'
 import type { AppEnv } from '../http/env.ts'
 import { AppError } from '../http/errors.ts'
 import { readSessionCookie } from '../http/session-cookie.ts'
-import { clientIp } from './client-ip.ts'
+import { clientIp } from './core/client-ip.ts'
 import { gate, type GateDeps, type GateResult } from './gate.ts'
-import { formOverridesMethod, isFormBody } from './method-override.ts'
-import { createPeerTrust } from './proxy-headers.ts'
+import { formOverridesMethod, isFormBody } from './core/method-override.ts'
+import { createPeerTrust } from '../gateway/proxy-headers.ts'
 
 /** The client address: X-Forwarded-For is believed only through BARONG_TRUSTED_PROXIES. */
 export function clientIpMiddleware(deps: Pick<Deps, 'trustedProxies' | 'config'>) {

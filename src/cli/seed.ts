@@ -7,7 +7,7 @@ import { commit, type CommitDeps } from '../accounts/commit.ts'
 import { emailTaken } from '../accounts/user-repository.ts'
 import { createUserWithLevels, normalizeEmail, validateNewUser } from '../accounts/users.ts'
 import type { Config } from '../config/index.ts'
-import { CATEGORIES, SCOPES, restrictionCode } from '../authz/restriction-codes.ts'
+import { CATEGORIES, SCOPES, restrictionCode } from '../authz/core/restriction-codes.ts'
 import type { Database } from '../storage/db.ts'
 import { levels, permissions, restrictions } from '../storage/schema/index.ts'
 

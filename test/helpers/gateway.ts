@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto'
 import { eq } from 'drizzle-orm'
 import { apiKeys, permissions, restrictions, users } from '../../src/storage/schema/index.ts'
-import { restrictionCode } from '../../src/authz/restriction-codes.ts'
+import { restrictionCode } from '../../src/authz/core/restriction-codes.ts'
 import type { TestApp } from './app.ts'
 
 export const AUTH = '/api/v2/auth'

@@ -7,7 +7,7 @@
  * peer is a configured trusted proxy, and the right-most untrusted hop wins (the left part of the header is
  * whatever the client wrote).
  */
-import { memoByString } from '../util/memo.ts'
+import { memoByString } from '../../util/memo.ts'
 import { formatIp, ipInCidr, parseCidr, parseIp, type Cidr, type ParsedIp } from './ip.ts'
 
 export interface TrustedProxies {

@@ -10,7 +10,7 @@
 import { parse } from 'yaml'
 import { canonicalizePath } from './canonical-path.ts'
 import { denyForm, splitPrefix, startsWithDenyPrefix, startsWithSegments } from './path-match.ts'
-import { isPlainObject } from '../util/values.ts'
+import { isPlainObject } from '../../util/values.ts'
 
 export interface AuthzRules {
   readonly pass: readonly string[]

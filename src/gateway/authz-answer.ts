@@ -1,8 +1,8 @@
 import type { Deps } from '../deps.ts'
 import { clearedSessionCookieHeader, sessionCookieHeader } from '../http/session-cookie.ts'
-import { statusFor } from './decide.ts'
-import { gate, type GateDeps } from './gate.ts'
-import { jwtRefOf } from './session-jwt.ts'
+import { statusFor } from '../authz/core/decide.ts'
+import { gate, type GateDeps } from '../authz/gate.ts'
+import { jwtRefOf } from '../authz/session-jwt.ts'
 
 export const AUTHZ_PREFIX = '/api/v2/auth'
 

@@ -6,8 +6,8 @@
  */
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
 import type { Deps } from '../deps.ts'
-import { isTrusted } from './client-ip.ts'
-import { parseIp } from './ip.ts'
+import { isTrusted } from '../authz/core/client-ip.ts'
+import { parseIp } from '../authz/core/ip.ts'
 import { memoByString } from '../util/memo.ts'
 
 /** RFC 9110 §7.6.1 hop-by-hop headers (plus `Expect`: Node already answered `100-continue`). */

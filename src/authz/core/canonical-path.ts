@@ -11,7 +11,7 @@
  * or `＼`) is refused.
  */
 
-import { memoByString } from '../util/memo.ts'
+import { memoByString } from '../../util/memo.ts'
 
 export type CanonicalPath = { ok: true; path: string; segments: string[] } | { ok: false }
 
