@@ -1,4 +1,5 @@
-import type { DataStorage, Label, Phone, Profile, User } from '../storage/schema/index.ts'
+import type { ApiKey, DataStorage, Label, Phone, Profile, User } from '../storage/schema/index.ts'
+import { scopeOf } from './api-keys.ts'
 import type { UserDetails } from './user-details.ts'
 import { isoSeconds } from './user-record.ts'
 
@@ -57,5 +58,28 @@ export function presentUserWithFullInfo(u: User, d: UserDetails, csrfToken?: str
     phones: d.phones.map(presentPhone),
     profiles: d.profiles.map(presentProfile),
     data_storages: d.dataStorages.map(presentDataStorage),
+  }
+}
+
+export const presentApiKey = (k: ApiKey) => ({
+  kid: k.kid,
+  algorithm: k.algorithm,
+  scope: scopeOf(k),
+  state: k.state,
+  created_at: isoSeconds(k.createdAt),
+  updated_at: isoSeconds(k.updatedAt),
+})
+
+/**
+ * The creation answer, the only one that carries the secret: 2.5.21's shape, where `secret` is the Vault
+ * secret object and the key is `secret.data.value` (docs/barong-behaviour-notes.md#s3-2).
+ */
+export function presentNewApiKey(k: ApiKey, secret: string) {
+  const { created_at, updated_at, ...head } = presentApiKey(k)
+  return {
+    ...head,
+    secret: { auth: null, data: { value: secret }, lease_duration: 2764800, lease_id: '', renewable: false, warnings: null, wrap_info: null },
+    created_at,
+    updated_at,
   }
 }

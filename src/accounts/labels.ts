@@ -1,6 +1,8 @@
 import { and, eq } from 'drizzle-orm'
 import type { Config } from '../config/index.ts'
-import { apiKeys, labels, levels, type Label, type User } from '../storage/schema/index.ts'
+import { labels, levels, type Label, type User } from '../storage/schema/index.ts'
+import type { Executor } from '../storage/tx.ts'
+import { deactivateApiKeys } from './api-keys.ts'
 import type { Work } from './commit.ts'
 import { nextStanding } from './user-state.ts'
 import { userEventRecordOf } from './user-record.ts'
@@ -21,17 +23,13 @@ export async function upsertLabel(
   label: { key: string; value: string; scope: 'public' | 'private'; description?: string | null },
 ): Promise<{ label: Label; user: User }> {
   const { tx, now } = w
-  const existing = await tx
-    .select()
-    .from(labels)
-    .where(and(eq(labels.userId, user.id), eq(labels.key, label.key), eq(labels.scope, label.scope)))
-    .limit(1)
+  const existing = await findLabel(tx, user.id, label.key, label.scope)
   let row: Label
-  if (existing[0]) {
+  if (existing) {
     ;[row] = (await tx
       .update(labels)
-      .set({ value: label.value, description: label.description ?? existing[0].description, updatedAt: now })
-      .where(eq(labels.id, existing[0].id))
+      .set({ value: label.value, description: label.description ?? existing.description, updatedAt: now })
+      .where(eq(labels.id, existing.id))
       .returning()) as [Label]
   } else {
     ;[row] = (await tx
@@ -41,11 +39,22 @@ export async function upsertLabel(
   }
   const updated = label.scope === 'private' ? await recomputeUser(w, config, user) : user
   const record = await labelRecord(w, row, updated)
-  await w.event(existing[0] ? 'model.label.updated' : 'model.label.created', { record })
+  await w.event(existing ? 'model.label.updated' : 'model.label.created', { record })
   if (label.scope === 'private' && row.key === 'document' && (row.value === 'verified' || row.value === 'rejected')) {
     await w.event(`system.document.${row.value}`, { record })
   }
   return { label: row, user: updated }
+}
+
+export async function deleteLabel(w: Work, config: Config, user: User, label: Label): Promise<User> {
+  await w.tx.delete(labels).where(eq(labels.id, label.id))
+  return label.scope === 'private' ? recomputeUser(w, config, user) : user
+}
+
+/** The user's label with this key and scope, if any. */
+export async function findLabel(db: Executor, userId: number, key: string, scope: 'public' | 'private'): Promise<Label | null> {
+  const [row] = await db.select().from(labels).where(and(eq(labels.userId, userId), eq(labels.key, key), eq(labels.scope, scope))).limit(1)
+  return row ?? null
 }
 
 /**
@@ -58,14 +67,7 @@ export async function recomputeUser(w: Work, config: Config, user: User): Promis
   const next = nextStanding(user, all, lvls, config.barong)
   if (!next) return user
   const updated = await updateUser(tx, user.id, { state: next.state, level: next.level, updatedAt: now })
-  if (next.deactivateApiKeys) {
-    const off = await tx
-      .update(apiKeys)
-      .set({ state: 'inactive', updatedAt: now })
-      .where(and(eq(apiKeys.userId, user.id), eq(apiKeys.state, 'active')))
-      .returning({ id: apiKeys.id })
-    if (off.length) w.tableChanged('apikeys')
-  }
+  if (next.deactivateApiKeys) await deactivateApiKeys(w, user.id)
   w.userChanged(updated.uid)
   await w.event('model.user.updated', { record: await userEventRecordOf(tx, updated), changes: next.changes })
   return updated

@@ -56,7 +56,7 @@ async function byApiKey(deps: AuthDeps, kid: string, nonce: string, signature: s
   const now = deps.now()
   const nonceError = checkNonce(nonce, now, deps.nonceLifetimeMs)
   if (nonceError) return fail(401, nonceError)
-  if (!signatureValid(key.secret, nonce, kid, signature)) return fail(401, 'authz.invalid_signature')
+  if (!signatureValid(key.secret, nonce, kid, signature, key.algorithm)) return fail(401, 'authz.invalid_signature')
   // Single use within the window (Barong only checks the time): a captured triple cannot be replayed.
   if (!(await deps.store.setIfAbsent(storeKeys.apiKeyNonce(kid, nonce), '1', deps.nonceLifetimeMs * 2))) {
     return fail(401, 'authz.nonce_reused')

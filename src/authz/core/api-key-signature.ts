@@ -45,13 +45,18 @@ function rubyToI(s: string): number {
   return m[1] === '-' ? -n : n
 }
 
+const HMAC_DIGESTS: Readonly<Record<string, string>> = { HS256: 'sha256', HS384: 'sha384', HS512: 'sha512' }
+
 /**
  * Constant-time check of a v1 signature: the exact lower-case hex text, as Barong's `==` on strings (docs/barong-behaviour-notes.md#s3-2);
  * upper-case hex, another length or anything else is simply invalid, never an exception.
  */
-export function signatureValid(secret: string, nonce: string, kid: string, signature: string): boolean {
-  const expected = Buffer.from(createHmac('sha256', secret).update(nonce + kid).digest('hex'))
+export function signatureValid(secret: string, nonce: string, kid: string, signature: string, algorithm = 'HS256'): boolean {
+  // Barong's digest is "SHA" + the algorithm's digits (HS384 → SHA384); a key of any other algorithm never verifies.
+  const digest = HMAC_DIGESTS[algorithm]
+  if (!digest) return false
+  const expected = Buffer.from(createHmac(digest, secret).update(nonce + kid).digest('hex'))
   const given = Buffer.from(signature)
-  // The length is no secret (always 64); only equal lengths reach the constant-time compare.
+  // The length is no secret (fixed per algorithm); only equal lengths reach the constant-time compare.
   return given.length === expected.length && timingSafeEqual(expected, given)
 }

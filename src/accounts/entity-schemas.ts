@@ -1,0 +1,64 @@
+import { z } from 'zod'
+
+/** Response schemas of Barong's entities (docs/barong-behaviour-notes.md#s4-6), for the OpenAPI document. */
+const ts = z.string().nullable()
+
+export const labelSchema = z.object({ key: z.string(), value: z.string(), scope: z.string(), created_at: ts, updated_at: ts })
+
+export const phoneSchema = z.object({ country: z.string(), number: z.string(), validated_at: z.string().nullable() })
+
+export const profileSchema = z.object({
+  first_name: z.string().nullable(),
+  last_name: z.string().nullable(),
+  dob: z.string().nullable(),
+  address: z.string().nullable(),
+  postcode: z.string().nullable(),
+  city: z.string().nullable(),
+  country: z.string().nullable(),
+  state: z.string(),
+  metadata: z.string().nullable(),
+  created_at: ts,
+  updated_at: ts,
+})
+
+export const dataStorageSchema = z.object({ title: z.string(), data: z.string(), created_at: ts, updated_at: ts })
+
+export const userWithFullInfoSchema = z.object({
+  email: z.string(),
+  uid: z.string(),
+  role: z.string(),
+  level: z.number().int(),
+  otp: z.boolean(),
+  state: z.string(),
+  referral_uid: z.string().nullable(),
+  csrf_token: z.string().optional(),
+  data: z.string().nullable(),
+  created_at: ts,
+  updated_at: ts,
+  labels: z.array(labelSchema),
+  phones: z.array(phoneSchema),
+  profiles: z.array(profileSchema),
+  data_storages: z.array(dataStorageSchema),
+})
+
+export const apiKeySchema = z.object({
+  kid: z.string(),
+  algorithm: z.string(),
+  scope: z.array(z.string()),
+  state: z.string(),
+  created_at: ts,
+  updated_at: ts,
+})
+
+/** Barong 2.5.21 answered a creation with Vault's secret object; `data.value` is the HMAC key. */
+export const apiKeyWithSecretSchema = apiKeySchema.extend({
+  secret: z.object({
+    auth: z.null(),
+    data: z.object({ value: z.string() }),
+    lease_duration: z.number(),
+    lease_id: z.string(),
+    renewable: z.boolean(),
+    warnings: z.null(),
+    wrap_info: z.null(),
+  }),
+})
