@@ -12,6 +12,7 @@ import { notFound, onError } from './http/on-error.ts'
 import { requestId } from './http/request-id.ts'
 import { registerGeneralRoutes } from './public/general.routes.ts'
 import { registerIdentityRoutes } from './identity/index.ts'
+import { registerResourceRoutes } from './resource/index.ts'
 import { builtinApiGate, clientIpMiddleware, gateDeps } from './authz/middleware.ts'
 import { authzRoutes } from './authz/authz.routes.ts'
 import { mediaType } from './http/media-type.ts'
@@ -81,6 +82,7 @@ export function buildApp(deps: Deps, options: BuildOptions = {}): BuiltApp {
   registerGeneralRoutes(api, deps, 'public')
   registerGeneralRoutes(api, deps, 'identity')
   registerIdentityRoutes(api, deps)
+  registerResourceRoutes(api, deps)
   options.routes?.(api)
   app.get('/api/v2/barong/openapi.json', (c) => {
     c.set('route', '/api/v2/barong/openapi.json')

@@ -1,0 +1,12 @@
+import type { Deps } from '../deps.ts'
+import type { Api } from '../http/api.ts'
+import { registerApiKeyRoutes } from './api-keys.routes.ts'
+import { registerOtpRoutes } from './otp.routes.ts'
+import { registerPhoneRoutes } from './phones.routes.ts'
+
+/** The signed-in user's API (`/resource/…`). */
+export function registerResourceRoutes(api: Api, deps: Deps) {
+  registerOtpRoutes(api, deps)
+  registerApiKeyRoutes(api, deps)
+  registerPhoneRoutes(api, deps)
+}
