@@ -21,6 +21,8 @@ import { compileTrusted, type TrustedProxies } from './authz/core/client-ip.ts'
 import { readFileSync } from 'node:fs'
 import { loadUpstreams, type UpstreamRoute } from './config/upstreams.ts'
 import { systemClock, type Clock } from './clock.ts'
+import type { PhoneVerifier } from './sms/phone-verifier.ts'
+import { createPhoneVerifier } from './sms/providers.ts'
 
 export { systemClock, type Clock } from './clock.ts'
 
@@ -48,6 +50,8 @@ export interface Deps {
   trustedProxies: TrustedProxies
   /** Forwarding routes from BARONG_UPSTREAMS, longest prefix first (none: no forwarding). */
   upstreams: readonly UpstreamRoute[]
+  /** Sends and checks phone verification codes (BARONG_SMS / BARONG_PHONE_VERIFICATION). */
+  phoneVerifier: PhoneVerifier
   /** Run at shutdown, in reverse order of registration. */
   onClose: Array<() => Promise<void>>
 }
@@ -169,6 +173,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
   }
   const trustedProxies = compileTrusted(env.BARONG_TRUSTED_PROXIES)
   const upstreams = loadUpstreams(env.BARONG_UPSTREAMS)
+  const phoneVerifier = createPhoneVerifier(env)
 
   return {
     config,
@@ -192,6 +197,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     authzRules,
     trustedProxies,
     upstreams,
+    phoneVerifier,
     onClose,
   }
 }

@@ -7,6 +7,9 @@ export const keys = {
   loginFailuresIp: (ip: string) => `login:ip:${ip}`,
   mailRequestsEmail: (email: string) => `mailreq:email:${email}`,
   mailRequestsIp: (ip: string) => `mailreq:ip:${ip}`,
+  phoneCodesUser: (uid: string) => `phonecode:user:${uid}`,
+  phoneCodesNumber: (number: string) => `phonecode:num:${number}`,
+  phoneVerifyUser: (uid: string) => `phoneverify:user:${uid}`,
   whitelink: (tokenHash: string) => `whitelink:${tokenHash}`,
   /** Pub/sub channel: rules, restrictions, API keys and users changed. */
   invalidation: 'invalidate',

@@ -117,8 +117,22 @@ export const envSchema = z.object({
   BARONG_GEETEST_API_URL: z.string().default('http://api.geetest.com'),
   BARONG_EVENT_API: eventApi,
   EVENT_API_RABBITMQ_URL: url(['amqp:', 'amqps:']),
-  BARONG_SMS: z.string().default('mock'),
+  // Phone verification (docs/barong-behaviour-notes.md#s9-4): BARONG_SMS, when not `mock`, names the provider;
+  // else Barong's BARONG_PHONE_VERIFICATION does.
+  BARONG_SMS: z.enum(['mock', 'twilio_sms', 'twilio_verify']).default('mock'),
   BARONG_PHONE_VERIFICATION: z.enum(['mock', 'twilio_sms', 'twilio_verify']).default('mock'),
+  BARONG_TWILIO_ACCOUNT_SID: z.string().default(''),
+  BARONG_TWILIO_AUTH_TOKEN: z.string().default(''),
+  BARONG_TWILIO_SERVICE_SID: z.string().default(''),
+  BARONG_TWILIO_PHONE_NUMBER: z.string().default('+15005550000'),
+  // Ours: Twilio's endpoints (a local fake in tests).
+  BARONG_TWILIO_VERIFY_URL: z.string().default('https://verify.twilio.com'),
+  BARONG_TWILIO_API_URL: z.string().default('https://api.twilio.com'),
+  // Ours: codes sent (add and send_code) per user and per number in a window (s); verification attempts per user.
+  BARONG_PHONE_CODE_MAX: int(10, 1, 10000),
+  BARONG_PHONE_CODE_NUMBER_MAX: int(5, 1, 10000),
+  BARONG_PHONE_VERIFY_MAX: int(10, 1, 10000),
+  BARONG_PHONE_CODE_WINDOW: int(3600, 1, 86400),
   BARONG_SMS_CONTENT_TEMPLATE: z.string().default('Your verification code for Barong: {{code}}'),
   BARONG_KYC_PROVIDER: z.enum(['local', 'kycaid']).default('local'),
   BARONG_UPSTREAMS: optionalString,
