@@ -100,7 +100,8 @@ export interface TestApp extends BuiltApp {
   close(): Promise<void>
 }
 
-export async function createTestApp(env: Record<string, string> = {}, options: BuildOptions = {}): Promise<TestApp> {
+/** `logger`: to read what the service logs (default: silent). */
+export async function createTestApp(env: Record<string, string> = {}, options: BuildOptions = {}, logger: pino.Logger = pino({ level: 'silent' })): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'barong-test-'))
   const config = loadConfig({
     DATA_DIR: dataDir,
@@ -112,7 +113,7 @@ export async function createTestApp(env: Record<string, string> = {}, options: B
   const clock = new TestClock()
   const db = await freshDb()
   const st = await freshStore(() => clock.now())
-  const deps = await createDeps(config, { clock, dbHandle: db.handle, store: st.store, logger: pino({ level: 'silent' }) })
+  const deps = await createDeps(config, { clock, dbHandle: db.handle, store: st.store, logger })
   await startDeps(deps)
   const built = buildApp(deps, options)
   return {
