@@ -72,7 +72,7 @@ export const presentApiKey = (k: ApiKey) => ({
 
 /**
  * The creation answer, the only one that carries the secret: 2.5.21's shape, where `secret` is the Vault
- * secret object and the key is `secret.data.value` (docs/barong-behaviour-notes.md#s3-2).
+ * secret object and the key is `secret.data.value` (docs/barong-behaviour-notes.md#s4-3-8).
  */
 export function presentNewApiKey(k: ApiKey, secret: string) {
   const { created_at, updated_at, ...head } = presentApiKey(k)

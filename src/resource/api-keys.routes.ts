@@ -35,7 +35,7 @@ const scope = {
   check: (v: unknown) => (String(v).length > MAX_SCOPE ? 'scope.too_long' : null),
 } as const
 
-/** The user's API keys (docs/barong-behaviour-notes.md#s3-2): every change needs a TOTP code, and the gateway's keys follow it. */
+/** The user’s API keys (docs/barong-behaviour-notes.md#s4-3-8): every change needs a TOTP code, and the gateway's keys follow it. */
 export function registerApiKeyRoutes(api: Api, deps: ApiKeyDeps) {
   /**
    * 2FA must be on and the code valid. Checked in the change's transaction, so a change that then fails

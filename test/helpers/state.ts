@@ -5,11 +5,12 @@ import type { TestApp } from './app.ts'
 
 const tables: PgTable[] = Object.values(schema as Record<string, unknown>).filter((v): v is PgTable => is(v, PgTable))
 
-// The gateway's own record of a denial (an admin activity with result `denied`) is what a refused
-// request is expected to leave; the relay's bookkeeping on outbox rows (attempts, sent_at) is not the request's.
+// The record of a refusal is what a refused request is expected to leave: the gateway's denial (an admin
+// activity with result `denied`) and Barong's `failed` user activity (a wrong 2FA code, spec §7.1); the relay's
+// bookkeeping on outbox rows (attempts, sent_at) is not the request's.
 const part = (table: PgTable) => {
   const name = getTableConfig(table).name
-  const where = name === 'activities' ? sql`where ${sql.identifier('result')} <> 'denied'` : sql``
+  const where = name === 'activities' ? sql`where ${sql.identifier('result')} not in ('denied', 'failed')` : sql``
   const row = name === 'event_outbox' ? sql`row(x.id, x.exchange, x.routing_key, x.payload)::text` : sql`x::text`
   return sql`(select count(*)::text || ':' || coalesce(md5(string_agg(${row}, '|' order by ${row})), '') from ${table} x ${where}) as ${sql.identifier(name)}`
 }
