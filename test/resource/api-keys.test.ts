@@ -139,8 +139,9 @@ describe('GET /resource/api_keys', () => {
   it('an API key may read the list (no 2FA code needed)', async () => {
     const { client, auth } = await withTwoFactor()
     const key = await create(client, auth)
-    const res = await signed(key.kid, key.secret.data.value, 'HS256', `${AUTH}${KEYS}`)
+    const res = await signed(key.kid, key.secret.data.value, 'HS256', KEYS)
     expect(res.status).toBe(200)
+    expect((await res.json()).map((k: { kid: string }) => k.kid)).toEqual([key.kid])
   })
 })
 

@@ -6,6 +6,7 @@ import { normalizePhone } from '../../src/accounts/phones.ts'
 import { labels, phones, users } from '../../src/storage/schema/index.ts'
 import { createTestApp, type TestApp } from '../helpers/app.ts'
 import { describeGateCases } from '../helpers/gate-cases.ts'
+import { apiKeyHeaders, createApiKey, setUser, userId } from '../helpers/gateway.ts'
 import { lastEvent, register, seedDefaults, seededApp, type Client } from '../helpers/http.ts'
 import { RES, expectRefusal } from '../helpers/two-factor.ts'
 
@@ -48,6 +49,17 @@ describe('normalizePhone', () => {
   })
   it.each(['12345', '+44 123', 'abc', '+44 7418 084106 ext 5', ''])('%j is not a valid number', (typed) => {
     expect(normalizePhone(typed)).toBeNull()
+  })
+})
+
+describe('GET /resource/phones', () => {
+  it('an API key may read the list', async () => {
+    const { uid, number } = await added()
+    await setUser(t, uid, { otp: true })
+    const key = await createApiKey(t, await userId(t, uid))
+    const res = await t.app.request(PHONES, { headers: { 'User-Agent': 'bot/1.0', ...apiKeyHeaders(key.kid, key.secret, t.clock.now()) } })
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual([{ country: 'GB', number: digits(number), validated_at: null }])
   })
 })
 
@@ -145,6 +157,7 @@ class FakeTwilio {
     if (form.To === '+447418099999') return json(400, { code: 21614, message: 'not a mobile number', status: 400 })
     if (req.url?.endsWith('/Verifications')) return json(201, { sid: 'VE1', status: 'pending', to: form.To, channel: form.Channel })
     if (req.url?.endsWith('/VerificationCheck')) return json(200, { sid: 'VE1', status: form.Code === '654321' ? 'approved' : 'pending' })
+    if (req.url?.endsWith('/Messages.json')) return json(201, { sid: 'SM1', status: 'queued' })
     json(404, { code: 20404, message: 'not found' })
   }
 }
@@ -152,8 +165,10 @@ class FakeTwilio {
 describe('Twilio Verify (a fake Twilio on loopback)', () => {
   const fake = new FakeTwilio()
   let tw: TestApp
+  let twilioUrl: string
   beforeAll(async () => {
     const url = await fake.start()
+    twilioUrl = url
     tw = await createTestApp({
       BARONG_SMS: 'twilio_verify',
       BARONG_TWILIO_ACCOUNT_SID: 'AC123',
@@ -197,6 +212,33 @@ describe('Twilio Verify (a fake Twilio on loopback)', () => {
       await expectRefusal(down, () => client.post(PHONES, { phone_number: ukMobile() }), 422, ['resource.phone.twilio_unexpected'])
     } finally {
       await down.close()
+    }
+  })
+
+  it('twilio_sms: our stored code goes out in the template and only it verifies', async () => {
+    const sms = await createTestApp({
+      BARONG_PHONE_VERIFICATION: 'twilio_sms',
+      BARONG_TWILIO_ACCOUNT_SID: 'AC9',
+      BARONG_TWILIO_AUTH_TOKEN: 'token-9',
+      BARONG_TWILIO_API_URL: twilioUrl,
+    })
+    try {
+      await seedDefaults(sms)
+      const { client, body } = await register(sms)
+      const number = ukMobile()
+      expect((await client.post(PHONES, { phone_number: number })).status).toBe(201)
+      const [u] = await sms.deps.db.select().from(users).where(eq(users.uid, body.uid))
+      const [row] = await sms.deps.db.select().from(phones).where(eq(phones.userId, u!.id))
+      expect(fake.calls.at(-1)).toEqual({
+        path: '/2010-04-01/Accounts/AC9/Messages.json',
+        auth: `Basic ${Buffer.from('AC9:token-9').toString('base64')}`,
+        form: { From: '+15005550000', To: `+${digits(number)}`, Body: `Your verification code for Barong: ${row!.code}` },
+      })
+      const wrong = row!.code === '00000' ? '11111' : '00000'
+      await expectRefusal(sms, () => client.post(`${PHONES}/verify`, { phone_number: number, verification_code: wrong }), 404, ['resource.phone.verification_invalid'])
+      expect((await client.post(`${PHONES}/verify`, { phone_number: number, verification_code: row!.code })).status).toBe(201)
+    } finally {
+      await sms.close()
     }
   })
 
