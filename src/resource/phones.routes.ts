@@ -1,12 +1,11 @@
 import type { Context } from 'hono'
 import { z } from 'zod'
-import { keys } from '../cache/keys.ts'
 import { commit } from '../accounts/commit.ts'
 import { presentPhone } from '../accounts/entities.ts'
 import { phoneSchema, userWithFullInfoSchema } from '../accounts/entity-schemas.ts'
 import { upsertLabel } from '../accounts/labels.ts'
 import { addPhone, findUserPhone, markPhoneVerified, newPhoneCode, normalizePhone, numberVerified, userPhones } from '../accounts/phones.ts'
-import { countInBuckets, type Bucket } from '../accounts/rate-buckets.ts'
+import { countPhoneCode, countPhoneVerification } from '../accounts/phone-code-limits.ts'
 import { userWithFullInfo } from '../accounts/user-view.ts'
 import type { Deps } from '../deps.ts'
 import type { Api } from '../http/api.ts'
@@ -32,6 +31,8 @@ const messageSchema = z.object({ message: z.string() })
 export function registerPhoneRoutes(api: Api, deps: PhoneDeps) {
   const env = deps.config.env
   const badRequest = (key: string) => new AppError(`resource.phone.${key}`, 400)
+  const limits = { userMax: env.BARONG_PHONE_CODE_MAX, numberMax: env.BARONG_PHONE_CODE_NUMBER_MAX, verifyMax: env.BARONG_PHONE_VERIFY_MAX, windowMs: env.BARONG_PHONE_CODE_WINDOW * 1000 }
+  const tooMany = () => new AppError(TOO_MANY, 429, { 'Retry-After': String(env.BARONG_PHONE_CODE_WINDOW) })
 
   /** A valid number, not verified by anyone yet. */
   const unclaimedNumber = async (input: string) => {
@@ -43,7 +44,7 @@ export function registerPhoneRoutes(api: Api, deps: PhoneDeps) {
 
   /** Within the user's and the number's budget of codes, then the provider's refusal as its 422 key. */
   const sendCode = async (c: Context<AppEnv>, user: User, phone: Pick<Phone, 'number' | 'code'>, channel: PhoneChannel) => {
-    await limit([{ key: keys.phoneCodesUser(user.uid), max: env.BARONG_PHONE_CODE_MAX }, { key: keys.phoneCodesNumber(phone.number), max: env.BARONG_PHONE_CODE_NUMBER_MAX }])
+    if (!(await countPhoneCode(deps.store, limits, user.uid, phone.number))) throw tooMany()
     await viaProvider(() => deps.phoneVerifier.send(phone.number, phone.code ?? '', channel))
     return c.json({ message: `Code was sent successfully via ${channel}` }, 201)
   }
@@ -53,12 +54,6 @@ export function registerPhoneRoutes(api: Api, deps: PhoneDeps) {
     } catch (err) {
       if (err instanceof PhoneProviderError) throw new AppError(err.key, 422)
       throw err
-    }
-  }
-  /** Rate limits keyed by user uid and by number (`phonecode:user:<uid>`, `phonecode:num:<digits>`, `phoneverify:user:<uid>`). */
-  const limit = async (buckets: Bucket[]) => {
-    if (!(await countInBuckets(deps.store, buckets, env.BARONG_PHONE_CODE_WINDOW * 1000))) {
-      throw new AppError(TOO_MANY, 429, { 'Retry-After': String(env.BARONG_PHONE_CODE_WINDOW) })
     }
   }
   const userPhone = async (user: User, number: string) => (await findUserPhone(deps.db, user.id, number)) ?? Promise.reject(new AppError('resource.phone.doesnt_exist', 404))
@@ -132,7 +127,7 @@ export function registerPhoneRoutes(api: Api, deps: PhoneDeps) {
     handler: async (c, p, { user }) => {
       const phone = await userPhone(user, (await unclaimedNumber(p.phone_number)).number)
       // Barong counts no attempts: five digits would fall to guessing.
-      await limit([{ key: keys.phoneVerifyUser(user.uid), max: env.BARONG_PHONE_VERIFY_MAX }])
+      if (!(await countPhoneVerification(deps.store, limits, user.uid))) throw tooMany()
       if (!(await viaProvider(() => deps.phoneVerifier.check(phone.number, phone.code, p.verification_code.trim())))) throw new AppError('resource.phone.verification_invalid', 404)
       const updated = await commit(deps, async (w) => {
         await markPhoneVerified(w, phone)
