@@ -137,7 +137,10 @@ describe('POST /resource/phones/verify', () => {
   })
 })
 
-/** Twilio's Verify API on loopback: records each call, approves `654321`, refuses To=+447418099999 with 21614. */
+/** Numbers the fake Twilio refuses, with Twilio's error code. */
+const REFUSALS: Record<string, number> = { '+447418099999': 21614, '+447418099998': 21612, '+447418099997': 21618, '+447418099996': 21610, '+447418099995': 20003 }
+
+/** Twilio's Verify and Messages APIs on loopback: records each call, approves `654321`, refuses the numbers above. */
 class FakeTwilio {
   server: Server = createServer((req, res) => void this.handle(req, res))
   calls: Array<{ path: string; auth: string | undefined; form: Record<string, string> }> = []
@@ -154,7 +157,8 @@ class FakeTwilio {
       res.writeHead(status, { 'Content-Type': 'application/json' })
       res.end(JSON.stringify(body))
     }
-    if (form.To === '+447418099999') return json(400, { code: 21614, message: 'not a mobile number', status: 400 })
+    const refusal = REFUSALS[form.To ?? '']
+    if (refusal) return json(400, { code: refusal, message: 'refused', status: 400 })
     if (req.url?.endsWith('/Verifications')) return json(201, { sid: 'VE1', status: 'pending', to: form.To, channel: form.Channel })
     if (req.url?.endsWith('/VerificationCheck')) return json(200, { sid: 'VE1', status: form.Code === '654321' ? 'approved' : 'pending' })
     if (req.url?.endsWith('/Messages.json')) return json(201, { sid: 'SM1', status: 'queued' })
@@ -199,9 +203,15 @@ describe('Twilio Verify (a fake Twilio on loopback)', () => {
     expect((await ok.json()).uid).toBe(body.uid)
   })
 
-  it('a Twilio error code becomes Barong’s key (21614 → 422 resource.phone.num_not_valid) and nothing is stored', async () => {
+  it.each([
+    ['+44 7418 099999', 'resource.phone.num_not_valid'],
+    ['+44 7418 099998', 'resource.phone.num_not_reachable'],
+    ['+44 7418 099997', 'resource.phone.sms_content_invalid'],
+    ['+44 7418 099996', 'resource.phone.unsubscribed_recipient'],
+    ['+44 7418 099995', 'resource.phone.twilio_unexpected'],
+  ])('Twilio refusing %s → 422 %s, and nothing is stored', async (number, key) => {
     const { client } = await register(tw)
-    await expectRefusal(tw, () => client.post(PHONES, { phone_number: '+44 7418 099999' }), 422, ['resource.phone.num_not_valid'])
+    await expectRefusal(tw, () => client.post(PHONES, { phone_number: number }), 422, [key])
   })
 
   it('Twilio unreachable → 422 resource.phone.twilio_unexpected', async () => {
