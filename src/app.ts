@@ -14,7 +14,6 @@ import { registerGeneralRoutes } from './public/general.routes.ts'
 import { registerIdentityRoutes } from './identity/index.ts'
 import { registerResourceRoutes } from './resource/index.ts'
 import { builtinApiGate, clientIpMiddleware, gateDeps } from './authz/middleware.ts'
-import { authzRoutes } from './authz/authz.routes.ts'
 import { mediaType } from './http/media-type.ts'
 import { users, type User } from './storage/schema/index.ts'
 
@@ -89,7 +88,6 @@ export function buildApp(deps: Deps, options: BuildOptions = {}): BuiltApp {
     return c.json(api.openapi({ title: 'Barong API', version: env.GIT_TAG }))
   })
 
-  app.route('/', authzRoutes(deps, g))
   // Login CSRF: a cross-site HTML form could sign a victim in (or up) as the attacker. Browsers mark such
   // posts with Sec-Fetch-Site; JSON clients and same-site forms are unaffected.
   app.post('/api/v2/barong/identity/*', async (c, next) => {

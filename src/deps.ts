@@ -171,7 +171,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     }
     authzRules = parseAuthzRules(text, rulesFile)
   }
-  const trustedProxies = compileTrusted(env.BARONG_TRUSTED_PROXIES)
+  const trustedProxies = compileTrusted(env.BARONG_TRUSTED_PROXIES, env.BARONG_GATEWAY === 'akamai' || env.BARONG_TRUST_TRUE_CLIENT_IP)
   const upstreams = loadUpstreams(env.BARONG_UPSTREAMS)
   const phoneVerifier = createPhoneVerifier(env)
 

@@ -3,21 +3,10 @@ import type { Store } from '../cache/store.ts'
 import { destroySession, parseSession, readSession, sameNetwork, touchSession, type SessionSettings } from '../accounts/sessions.ts'
 import { safeEqual } from '../util/safe-equal.ts'
 import type { SigningKeys } from '../crypto/keys.ts'
-import type { Principal } from '../http/env.ts'
+import type { AuthRequest, Principal } from './request.ts'
 import { checkApiKeyHeaders, checkNonce, signatureValid } from './core/api-key-signature.ts'
 import type { AuthzCache, UserSnapshot } from './authz-cache.ts'
 import { verifySessionJwt } from './session-jwt.ts'
-
-/** What authentication reads from a request; no Hono here, so the gateway and ext_authz share it. */
-export interface AuthRequest {
-  method: string
-  header(name: string): string | undefined
-  sessionId: string | undefined
-  ip: string
-  /** Accept `Authorization: Bearer <our JWT>`: only the built-in API, only from a trusted peer (a proxy that
-   *  got the JWT from /api/v2/auth); the JWT is never a client credential. */
-  allowBearer: boolean
-}
 
 export type AuthResult =
   | { type: 'failed'; status: number; key: string; userId?: number; clearCookie?: boolean }

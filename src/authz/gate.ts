@@ -1,9 +1,8 @@
 import type { Logger } from 'pino'
-import { StoreUnavailableError } from '../cache/store.ts'
-import type { Principal } from '../http/env.ts'
+import { toAppError } from '../http/on-error.ts'
 import type { AuditQueue } from './audit-queue.ts'
 import { auditAction, auditTopic } from './audit-queue.ts'
-import { authenticate, type AuthDeps, type AuthRequest } from './authenticate.ts'
+import { authenticate, type AuthDeps } from './authenticate.ts'
 import { matchPathRule, type AuthzRules } from './core/authz-rules.ts'
 import type { UserSnapshot } from './authz-cache.ts'
 import { canonicalPathOf } from './core/canonical-path.ts'
@@ -12,6 +11,9 @@ import type { GeoIp } from './geoip.ts'
 import { queryOverridesMethod } from './core/method-override.ts'
 import { checkPermissionOf } from './core/permissions.ts'
 import { firstRestriction } from './core/restrictions.ts'
+import type { GateInput, Principal } from './request.ts'
+
+export type { GateInput } from './request.ts'
 
 export interface GateDeps {
   logger: Logger
@@ -20,17 +22,6 @@ export interface GateDeps {
   geoip: GeoIp
   audit: AuditQueue
   now: () => number
-}
-
-export interface GateInput {
-  /** The path as the client sent it (not yet decoded or normalised), without the query. */
-  rawPath: string
-  method: string
-  ip: string
-  ua: string | null
-  /** The raw query string (parsed only when an audit row is written). */
-  query: string
-  auth: Omit<AuthRequest, 'method' | 'ip'>
 }
 
 export type GateResult =
@@ -43,7 +34,8 @@ const WHITELINK_PATH = 'api/v2/barong/identity/users/access'
 
 /**
  * One pipeline for every request (docs/architecture.md#pipeline): canonical path → restrictions → path rules →
- * authentication → user state → permissions. Any failure to decide denies (fail closed).
+ * authentication → user state → permissions. The decisions are core/decide.ts's; this gathers their facts.
+ * Any failure to decide denies (fail closed).
  */
 export async function gate(deps: GateDeps, input: GateInput): Promise<GateResult> {
   // A `_method` parameter would let an upstream run another verb than the one authorized.
@@ -57,27 +49,27 @@ export async function gate(deps: GateDeps, input: GateInput): Promise<GateResult
       : null
   const pre = preAuth({ path, restriction, pathRule: path.ok ? matchPathRule(deps.rules, path.segments) : null, rulesLoaded })
   if (pre.type === 'deny') return pre
-  if (!path.ok) return deny(400, 'authz.invalid_path')
+  if (!path.ok) return deny(400, 'authz.invalid_path') // preAuth refused it already; narrows the type
   if (pre.type === 'pass') return { type: 'pass', path: path.path }
 
   let auth
   try {
-    auth = await authenticate(deps.auth, { ...input.auth, method: input.method, ip: input.ip })
+    auth = await authenticate(deps.auth, input)
   } catch (err) {
-    // Whatever went wrong, the request is denied (fail closed); only the key differs.
-    if (err instanceof StoreUnavailableError) return deny(503, 'server.store_unavailable')
-    deps.logger.error({ err: (err as Error).message }, 'authentication failed unexpectedly')
-    return deny(503, 'server.database_unavailable')
+    // Whatever went wrong, the request is denied (fail closed). A store or database that is down answers 503 with
+    // its key; anything else is a defect: logged, and 500.
+    const known = toAppError(err)
+    if (known) return deny(known.status, known.keys[0]!)
+    deps.logger.error({ err: (err as Error)?.message }, 'authentication failed unexpectedly')
+    return deny(500, 'server.internal_error')
   }
+  const user = auth.type === 'user' ? auth.user : null
   // HEAD is a read: the caller's GET rules also cover it.
-  const permission =
-    auth.type === 'user' ? checkPermissionOf(table.permissions!, auth.user.role, input.method, path.path, path.segments) : null
-  const post = postAuth(auth.type === 'user' ? { type: 'user', state: auth.user.state, role: auth.user.role } : auth, permission)
-  if (auth.type === 'user' && (post.type === 'allow' ? post.audit : post.key === 'authz.invalid_permission')) {
-    recordAudit(deps, input, path.segments, auth.user.id, post.type === 'allow' ? 'succeed' : 'denied', post.type === 'allow' ? post.auditTopic : null)
-  }
+  const permission = user ? checkPermissionOf(table.permissions!, user.role, input.method, path.path, path.segments) : null
+  const post = postAuth(user ? { type: 'user', state: user.state, role: user.role } : (auth as Extract<typeof auth, { type: 'failed' }>), permission)
+  if (post.audited && user) recordAudit(deps, input, path.segments, user.id, post.type === 'allow' ? 'succeed' : 'denied', post.type === 'allow' ? post.auditTopic : null)
   if (post.type === 'deny') return auth.type === 'failed' && auth.clearCookie ? { ...post, clearCookie: true } : post
-  if (auth.type !== 'user') return deny(401, 'authz.invalid_session')
+  if (auth.type !== 'user') return deny(401, 'authz.invalid_session') // postAuth denied every failure; narrows the type
   return { type: 'allow', path: path.path, user: auth.user, principal: auth.principal, ...(auth.sessionEndsAt ? { sessionEndsAt: auth.sessionEndsAt } : {}) }
 }
 
@@ -91,8 +83,8 @@ function recordAudit(deps: GateDeps, input: GateInput, segments: readonly string
     category: 'admin',
     targetUid: query.get('uid') ?? query.get('user_uid') ?? '',
     userIp: input.ip,
-    userAgent: (input.ua ?? '').slice(0, 255),
-    topic: auditTopic(segments, result === 'succeed' ? topic : null),
+    userAgent: (input.header('user-agent') ?? '').slice(0, 255),
+    topic: auditTopic(segments, topic),
     action: auditAction(input.method),
     result,
     data: JSON.stringify(params),

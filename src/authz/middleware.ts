@@ -3,34 +3,25 @@ import { createMiddleware } from 'hono/factory'
 import type { Deps } from '../deps.ts'
 import type { AppEnv } from '../http/env.ts'
 import { AppError } from '../http/errors.ts'
-import { readSessionCookie } from '../http/session-cookie.ts'
-import { clientIp } from './core/client-ip.ts'
-import { gate, type GateDeps, type GateResult } from './gate.ts'
+import { sessionIdFromHeader } from '../http/session-cookie.ts'
+import { createClientIpResolver, createPeerTrust } from './core/client-ip.ts'
+import { gate, type GateDeps } from './gate.ts'
 import { formOverridesMethod, isFormBody } from './core/method-override.ts'
-import { createPeerTrust } from '../gateway/proxy-headers.ts'
+import { gateInput, type RequestFacts } from './request.ts'
 
 /** The client address: X-Forwarded-For is believed only through BARONG_TRUSTED_PROXIES. */
-export function clientIpMiddleware(deps: Pick<Deps, 'trustedProxies' | 'config'>) {
-  const env = deps.config.env
-  const trueClient = env.BARONG_GATEWAY === 'akamai' || env.BARONG_TRUST_TRUE_CLIENT_IP
+export function clientIpMiddleware(deps: Pick<Deps, 'trustedProxies'>) {
+  const clientIp = createClientIpResolver(deps.trustedProxies)
   return createMiddleware<AppEnv>(async (c, next) => {
-    const peer = peerOf(c)
-    const xff = c.req.header('x-forwarded-for')
-    c.set('clientIp', clientIp(peer, xff, deps.trustedProxies, trueClient ? c.req.header('true-client-ip') : undefined))
+    c.set('clientIp', clientIp(peerOf(c), (name) => c.req.header(name)))
     c.set('principal', undefined)
     await next()
   })
 }
 
-/** The socket peer. In-process requests (tests, app.request) have no socket: they come from the loopback. */
-export function peerOf(c: Context<AppEnv>): string {
+/** The socket peer. In-process requests (app.request) have no socket: they come from the loopback. */
+function peerOf(c: Context<AppEnv>): string {
   return c.env?.incoming?.socket?.remoteAddress ?? '127.0.0.1'
-}
-
-/** Whether a request's socket peer is in BARONG_TRUSTED_PROXIES (remembered per address). */
-export function peerTrustOf(deps: Pick<Deps, 'trustedProxies'>): (c: Context<AppEnv>) => boolean {
-  const trusted = createPeerTrust(deps.trustedProxies)
-  return (c) => trusted(peerOf(c))
 }
 
 export function gateDeps(deps: Deps): GateDeps {
@@ -54,25 +45,10 @@ export function gateDeps(deps: Deps): GateDeps {
 }
 
 /** The request target as sent, before any URL normalisation (node server), else the parsed URL's. */
-export function rawPathOf(c: Context<AppEnv>): { path: string; query: string } {
+function rawPathOf(c: Context<AppEnv>): { path: string; query: string } {
   const raw = c.env?.incoming?.url ?? new URL(c.req.url).pathname + new URL(c.req.url).search
   const q = raw.indexOf('?')
   return q < 0 ? { path: raw, query: '' } : { path: raw.slice(0, q), query: raw.slice(q + 1) }
-}
-
-export async function runGate(deps: Deps, g: GateDeps, c: Context<AppEnv>, rawPath: string, query: string, allowBearer: boolean, method = c.req.method): Promise<GateResult> {
-  return gate(g, {
-    rawPath,
-    method,
-    ip: c.var.clientIp,
-    ua: c.req.header('user-agent') ?? null,
-    query,
-    auth: {
-      header: (name) => c.req.header(name),
-      sessionId: readSessionCookie(c, deps.config.env),
-      allowBearer,
-    },
-  })
 }
 
 /**
@@ -80,11 +56,22 @@ export async function runGate(deps: Deps, g: GateDeps, c: Context<AppEnv>, rawPa
  * handlers receive the principal and never re-parse cookies.
  */
 export function builtinApiGate(deps: Deps, g: GateDeps) {
-  const peerTrusted = peerTrustOf(deps)
+  const peerTrusted = createPeerTrust(deps.trustedProxies)
+  const sessionName = deps.config.env.BARONG_SESSION_NAME
   return createMiddleware<AppEnv>(async (c, next) => {
     const { path, query } = rawPathOf(c)
+    const header = (name: string) => c.req.header(name)
+    const facts: RequestFacts = {
+      path,
+      query,
+      method: c.req.method,
+      clientIp: c.var.clientIp,
+      header,
+      sessionId: sessionIdFromHeader(header('cookie'), sessionName),
+      peerTrusted: peerTrusted(peerOf(c)),
+    }
     // A Bearer JWT only from a trusted hop (a proxy that asked /api/v2/auth); from anyone else it is ignored.
-    const result = await runGate(deps, g, c, path, query, peerTrusted(c))
+    const result = await gate(g, gateInput(facts, facts.peerTrusted))
     if (result.type === 'deny') throw new AppError(result.key, result.status as 400)
     const type = c.req.header('content-type')
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && isFormBody(type) && formOverridesMethod(type!, new Uint8Array(await c.req.arrayBuffer()))) {

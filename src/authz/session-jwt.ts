@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { SignJWT, jwtVerify } from 'jose'
 import { verificationKeyOf, type SigningKeys } from '../crypto/keys.ts'
-import type { Principal } from '../http/env.ts'
+import type { Principal } from './request.ts'
 import type { UserSnapshot } from './authz-cache.ts'
 
 /**

@@ -3,20 +3,9 @@ import { clearedSessionCookieHeader, sessionCookieHeader } from '../http/session
 import { statusFor } from '../authz/core/decide.ts'
 import { gate, type GateDeps } from '../authz/gate.ts'
 import { jwtRefOf } from '../authz/session-jwt.ts'
+import { gateInput, type RequestFacts } from '../authz/request.ts'
 
 export const AUTHZ_PREFIX = '/api/v2/auth'
-
-export interface AuthzQuestion {
-  /** The raw request target's path (starting with /api/v2/auth) and query. */
-  path: string
-  query: string
-  method: string
-  ip: string
-  header(name: string): string | undefined
-  sessionId: string | undefined
-  /** The socket peer is in BARONG_TRUSTED_PROXIES: only such a peer (Envoy, nginx, Traefik) is answered. */
-  peerTrusted: boolean
-}
 
 export interface AuthzAnswer {
   status: number
@@ -36,7 +25,8 @@ const HIDDEN: AuthzAnswer = Object.freeze({ status: 404, errorKey: 'record.not_f
  * paths, Barong's status and key otherwise (nginx mode: 401/403 only). Peers outside BARONG_TRUSTED_PROXIES get
  * 404: the minted JWT is a bearer credential for the hops behind the gateway, never for the client.
  */
-export async function answerAuthz(deps: Pick<Deps, 'minter' | 'config'>, g: GateDeps, q: AuthzQuestion): Promise<AuthzAnswer> {
+/** `q.path` starts with /api/v2/auth; `q.peerTrusted`: only such a peer (Envoy, nginx, Traefik) is answered. */
+export async function answerAuthz(deps: Pick<Deps, 'minter' | 'config'>, g: GateDeps, q: RequestFacts): Promise<AuthzAnswer> {
   if (!q.peerTrusted) return HIDDEN
   const env = deps.config.env
   const mode = env.BARONG_AUTHZ_STATUS
@@ -52,14 +42,7 @@ export async function answerAuthz(deps: Pick<Deps, 'minter' | 'config'>, g: Gate
     query = i < 0 ? '' : uri.slice(i + 1)
     method = (q.header('x-forwarded-method') ?? method).toUpperCase()
   }
-  const result = await gate(g, {
-    rawPath: path,
-    method,
-    ip: q.ip,
-    ua: q.header('user-agent') ?? null,
-    query,
-    auth: { header: q.header, sessionId: q.sessionId, allowBearer: false },
-  })
+  const result = await gate(g, gateInput(q, false, path, query, method))
   if (result.type === 'deny') {
     const answer: AuthzAnswer = { status: statusFor(result.status, mode), errorKey: result.key }
     return result.clearCookie ? { ...answer, setCookie: clearedSessionCookieHeader(env) } : answer

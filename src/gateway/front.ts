@@ -1,62 +1,22 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http'
 import type { UpstreamRoute } from '../config/upstreams.ts'
-import { routeForRawPath } from './upstream-routes.ts'
 import type { Deps } from '../deps.ts'
-import { corsHeaders } from '../http/cors.ts'
+import { errorBody, writeError } from '../http/error-body.ts'
 import { toAppError } from '../http/on-error.ts'
-import { sessionIdFromHeader } from '../http/session-cookie.ts'
-import { createRequestRecorder, requestIdFrom } from '../http/request-log.ts'
-import { AUTHZ_PREFIX, answerAuthz } from './authz-answer.ts'
-import { createClientIpResolver } from '../authz/core/client-ip.ts'
+import { createRequestRecorder } from '../http/request-log.ts'
 import type { GateDeps } from '../authz/gate.ts'
-import { answerJson, createForwarder } from './proxy.ts'
-import { createPeerTrust } from './proxy-headers.ts'
 import { createTickBatch } from '../util/batch.ts'
-
-export interface RawContext {
-  requestId: string
-  clientIp: string
-  header(name: string): string | undefined
-  sessionId: string | undefined
-  /** The socket peer is a trusted proxy (BARONG_TRUSTED_PROXIES). */
-  peerTrusted: boolean
-  path: string
-  query: string
-  /** Headers every answer carries (request id, CORS). */
-  baseHeaders: Record<string, string>
-}
+import { AUTHZ_PREFIX, answerAuthz } from './authz-answer.ts'
+import { createContextReader, type RawContext } from './context.ts'
+import { createForwarder } from './proxy.ts'
+import { routeForRawPath } from './upstream-routes.ts'
 
 const isAuthzPath = (path: string) => path === AUTHZ_PREFIX || path.startsWith(`${AUTHZ_PREFIX}/`)
 
 /** Request context and the answer of `/api/v2/auth/*` on Node's request/response, shared by both listeners. */
 function createRawGateway(deps: Deps, g: GateDeps) {
-  const env = deps.config.env
-  const trueClient = env.BARONG_GATEWAY === 'akamai' || env.BARONG_TRUST_TRUE_CLIENT_IP
-  const anyOrigin = env.BARONG_API_CORS_ORIGINS.includes('*')
   const record = createRequestRecorder(deps)
-  const clientIp = createClientIpResolver(deps.trustedProxies)
-  const peerTrusted = createPeerTrust(deps.trustedProxies)
-
-  const context = (req: IncomingMessage, path: string, query: string): RawContext => {
-    const header = (name: string) => {
-      const v = req.headers[name]
-      return Array.isArray(v) ? v.join(', ') : v
-    }
-    const requestId = requestIdFrom(header('x-request-id'))
-    const origin = header('origin')
-    const base: Record<string, string> = origin === undefined && !anyOrigin ? { 'x-request-id': requestId } : { 'x-request-id': requestId, ...corsHeaders(env, origin) }
-    const peer = req.socket.remoteAddress ?? ''
-    return {
-      requestId,
-      clientIp: clientIp(peer, header('x-forwarded-for'), trueClient ? header('true-client-ip') : undefined),
-      header,
-      sessionId: sessionIdFromHeader(header('cookie'), env.BARONG_SESSION_NAME),
-      peerTrusted: peerTrusted(peer),
-      path,
-      query,
-      baseHeaders: base,
-    }
-  }
+  const { context } = createContextReader(deps)
 
   const finish = (req: IncomingMessage, res: ServerResponse, route: string, start: number, ctx: RawContext) =>
     record({ requestId: ctx.requestId, method: req.method ?? 'GET', path: ctx.path, route, status: res.statusCode, ms: performance.now() - start, ip: ctx.clientIp })
@@ -66,17 +26,17 @@ function createRawGateway(deps: Deps, g: GateDeps) {
     let body = ''
     const headers = ctx.baseHeaders
     try {
-      const answer = await answerAuthz(deps, g, { path: ctx.path, query: ctx.query, method: req.method ?? 'GET', ip: ctx.clientIp, header: ctx.header, sessionId: ctx.sessionId, peerTrusted: ctx.peerTrusted })
+      const answer = await answerAuthz(deps, g, ctx)
       status = answer.status
       if (answer.authorization) headers.authorization = answer.authorization
       if (answer.setCookie) headers['set-cookie'] = answer.setCookie
-      if (answer.errorKey) body = `{"errors":["${answer.errorKey}"]}`
+      if (answer.errorKey) body = errorBody(answer.errorKey)
     } catch (err) {
       const known = toAppError(err)
       if (!known) deps.logger.error({ err: (err as Error).message, requestId: ctx.requestId }, 'unhandled error')
       status = known?.status ?? 500
       Object.assign(headers, known?.headers ?? {})
-      body = JSON.stringify({ errors: known?.keys ?? ['server.internal_error'] })
+      body = errorBody(known?.keys ?? 'server.internal_error')
     }
     if (body) headers['content-type'] = 'application/json'
     headers['content-length'] = String(Buffer.byteLength(body))
@@ -99,13 +59,15 @@ function splitTarget(url: string): { path: string; query: string } | null {
   return q < 0 ? { path: url, query: '' } : { path: url.slice(0, q), query: url.slice(q + 1) }
 }
 
-const refuseTarget = (res: ServerResponse) => answerJson(res, 400, 'authz.invalid_request', {})
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({})
+const refuseTarget = (res: ServerResponse) => writeError(res, 400, 'authz.invalid_request', NO_HEADERS)
+const notFound = (res: ServerResponse) => writeError(res, 404, 'record.not_found', NO_HEADERS)
 
 /**
  * The gateway's hot paths — `/api/v2/auth/*` and forwarding routes — answered on Node's own request and
  * response, without building fetch Request/Response objects; everything else (the Barong API, CORS
  * preflights, health) goes to the Hono app. Same gate, same answers, same log line and metrics.
- * With BARONG_AUTHZ_PORT set, `/api/v2/auth` is served only by `authzListener` on that port (404 here).
+ * `/api/v2/auth` is served only here (and, with BARONG_AUTHZ_PORT set, only by `authzListener`: 404 here).
  */
 export function frontListener(deps: Deps, g: GateDeps, fallback: RequestListener): RequestListener {
   const { context, finish, decideLater, onError } = createRawGateway(deps, g)
@@ -120,7 +82,7 @@ export function frontListener(deps: Deps, g: GateDeps, fallback: RequestListener
     const target = splitTarget(req.url ?? '/')
     if (!target) return refuseTarget(res)
     const { path, query } = target
-    if (isAuthzPath(path) && !authzHere) return answerJson(res, 404, 'record.not_found', {})
+    if (isAuthzPath(path) && !authzHere) return notFound(res)
     // CORS preflights are the app's (its CORS middleware answers them, as Barong's Rack::Cors does).
     const preflight = req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined
     if (!preflight && isAuthzPath(path)) {
@@ -144,7 +106,7 @@ export function authzListener(deps: Deps, g: GateDeps): RequestListener {
   return (req, res) => {
     const target = splitTarget(req.url ?? '/')
     if (!target) return refuseTarget(res)
-    if (!isAuthzPath(target.path)) return answerJson(res, 404, 'record.not_found', {})
+    if (!isAuthzPath(target.path)) return notFound(res)
     decideLater([req, res, context(req, target.path, target.query), performance.now()])
   }
 }

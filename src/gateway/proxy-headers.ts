@@ -5,10 +5,6 @@
  * without the gateway's session cookie — an upstream never sees a live session id — and `X-CSRF-Token`.
  */
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
-import type { Deps } from '../deps.ts'
-import { isTrusted } from '../authz/core/client-ip.ts'
-import { parseIp } from '../authz/core/ip.ts'
-import { memoByString } from '../util/memo.ts'
 
 /** RFC 9110 §7.6.1 hop-by-hop headers (plus `Expect`: Node already answered `100-continue`). */
 export const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect', 'http2-settings'])
@@ -80,20 +76,7 @@ export function upstreamHeaders(from: IncomingHttpHeaders, f: HeaderFacts): Inco
 const HOST = /^[A-Za-z0-9.\-:[\]]{1,255}$/
 const last = (v: string | string[] | undefined) => tokens(v).at(-1)
 
-/** Whether a socket peer is a trusted proxy, remembered per address text. */
-export function createPeerTrust(trusted: Deps['trustedProxies']): (peer: string) => boolean {
-  return memoByString((peer) => {
-    const ip = parseIp(peer)
-    return ip !== null && isTrusted(trusted, ip)
-  })
-}
-
 /** Proto and host as the client saw them: from X-Forwarded-* only when the peer is a trusted proxy. */
-export function forwardedFacts(req: IncomingMessage, deps: Pick<Deps, 'trustedProxies'>): { proto: 'http' | 'https'; host: string | undefined } {
-  const peer = parseIp(req.socket.remoteAddress ?? '')
-  return forwardedFactsFor(req, peer !== null && isTrusted(deps.trustedProxies, peer))
-}
-
 export function forwardedFactsFor(req: IncomingMessage, trusted: boolean): { proto: 'http' | 'https'; host: string | undefined } {
   const xfProto = trusted ? last(req.headers['x-forwarded-proto']) : undefined
   const proto = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : xfProto === 'https' ? 'https' : 'http'

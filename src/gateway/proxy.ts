@@ -17,14 +17,15 @@ import type { UpstreamRoute } from '../config/upstreams.ts'
 import { routeForRawPath, upstreamPath } from './upstream-routes.ts'
 import type { Deps } from '../deps.ts'
 import { originTrusted } from '../http/cors.ts'
-import { clearedSessionCookieHeader, sessionIdFromHeader } from '../http/session-cookie.ts'
-import { clientIp } from '../authz/core/client-ip.ts'
+import { clearedSessionCookieHeader } from '../http/session-cookie.ts'
+import { writeError, errorBody } from '../http/error-body.ts'
 import { gate, type GateDeps, type GateResult } from '../authz/gate.ts'
 import { formOverridesMethod, isFormBody } from '../authz/core/method-override.ts'
+import { gateInput } from '../authz/request.ts'
 import { jwtRefOf } from '../authz/session-jwt.ts'
-import type { RawContext } from './front.ts'
 import { toAppError } from '../http/on-error.ts'
-import { HOP_BY_HOP, createPeerTrust, forwardedFacts, forwardedFactsFor, framingOk, tokens, upstreamHeaders } from './proxy-headers.ts'
+import { createContextReader, type RawContext } from './context.ts'
+import { HOP_BY_HOP, forwardedFactsFor, framingOk, tokens, upstreamHeaders } from './proxy-headers.ts'
 
 interface Flight {
   timedOut: boolean
@@ -99,8 +100,6 @@ function createProxy(logger: Logger, ws: boolean) {
   return { proxy, send }
 }
 
-const rawQueryOf = (url: string | undefined) => (url && url.includes('?') ? url.slice(url.indexOf('?') + 1) : '')
-
 async function identity(deps: Deps, result: Exclude<GateResult, { type: 'deny' }>, method: string): Promise<string | undefined> {
   // OPTIONS never carries identity (docs/security-model.md#forwarding); pass paths never do.
   return result.type === 'allow' && method !== 'OPTIONS' ? `Bearer ${await deps.minter.mint(result.user, jwtRefOf(result.principal))}` : undefined
@@ -123,54 +122,40 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
   })
 }
 
-export function answerJson(res: ServerResponse, status: number, key: string, base: Record<string, string>): void {
-  const body = JSON.stringify({ errors: [key] })
-  res.writeHead(status, { ...base, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) })
-  res.end(body)
-}
-
 /**
  * Forwarding on Node's request and response (front.ts calls it for paths under a route's prefix): the gate,
  * then http-proxy streaming both ways. A denial is answered here and the upstream never hears of it.
  */
 export function createForwarder(deps: Deps, g: GateDeps) {
   const { send, proxy } = createProxy(deps.logger, false)
-  const peerTrusted = createPeerTrust(deps.trustedProxies)
   return {
     /** `done` runs once the response is over (answered, forwarded, or the client went away). */
     async handle(req: IncomingMessage, res: ServerResponse, route: UpstreamRoute, ctx: RawContext, done: () => void): Promise<void> {
-      const method = req.method ?? 'GET'
+      const method = ctx.method
       let flight: Flight | undefined
       res.once('close', () => {
         if (!res.writableFinished) flight?.proxyReq?.destroy() // the client left: so does the upstream request
         done()
       })
       try {
-        if (method === 'TRACE' || method === 'CONNECT') return answerJson(res, 405, 'server.method_not_allowed', ctx.baseHeaders)
-        if (!framingOk(ctx.header('connection'), ctx.header('transfer-encoding'))) return answerJson(res, 400, 'authz.invalid_request', ctx.baseHeaders)
-        const result = await gate(g, {
-          rawPath: ctx.path,
-          method,
-          ip: ctx.clientIp,
-          ua: ctx.header('user-agent') ?? null,
-          query: ctx.query,
-          auth: { header: ctx.header, sessionId: ctx.sessionId, allowBearer: false },
-        })
+        if (method === 'TRACE' || method === 'CONNECT') return writeError(res, 405, 'server.method_not_allowed', ctx.baseHeaders)
+        if (!framingOk(ctx.header('connection'), ctx.header('transfer-encoding'))) return writeError(res, 400, 'authz.invalid_request', ctx.baseHeaders)
+        const result = await gate(g, gateInput(ctx, false))
         if (result.type === 'deny') {
           // A session mismatch destroyed the session: the answer clears the cookie too (docs/barong-behaviour-notes.md#s2).
           const base = result.clearCookie ? { ...ctx.baseHeaders, 'set-cookie': clearedSessionCookieHeader(deps.config.env) } : ctx.baseHeaders
-          return answerJson(res, result.status, result.key, base)
+          return writeError(res, result.status, result.key, base)
         }
         // Form bodies are read (up to BODY_LIMIT) for a `_method` field; every other body streams.
         const type = ctx.header('content-type')
         let form: Buffer | null = null
         if (method !== 'GET' && method !== 'HEAD' && isFormBody(type)) {
           form = await readBody(req, deps.config.env.BODY_LIMIT)
-          if (!form) return answerJson(res, 413, 'server.payload_too_large', { ...ctx.baseHeaders, connection: 'close' })
-          if (formOverridesMethod(type!, form)) return answerJson(res, 400, 'authz.invalid_request', ctx.baseHeaders)
+          if (!form) return writeError(res, 413, 'server.payload_too_large', { ...ctx.baseHeaders, connection: 'close' })
+          if (formOverridesMethod(type!, form)) return writeError(res, 400, 'authz.invalid_request', ctx.baseHeaders)
         }
         const authorization = await identity(deps, result, method)
-        const facts = forwardedFactsFor(req, peerTrusted(req.socket.remoteAddress ?? ''))
+        const facts = forwardedFactsFor(req, ctx.peerTrusted)
         const headers = upstreamHeaders(req.headers, { clientIp: ctx.clientIp, ...facts, authorization, websocket: false, sessionCookie: deps.config.env.BARONG_SESSION_NAME })
         for (const k of Object.keys(ctx.baseHeaders)) res.setHeader(k, ctx.baseHeaders[k]!) // request id, CORS
         const path = upstreamPath(route, result.path, ctx.path, ctx.query)
@@ -184,13 +169,13 @@ export function createForwarder(deps: Deps, g: GateDeps) {
             }
             deps.logger.warn({ err: err.message, upstream: route.prefix, timedOut: flight?.timedOut, requestId: ctx.requestId }, 'upstream unavailable')
             const f = failure(flight?.timedOut ?? false)
-            answerJson(res, f.status, f.key, {})
+            writeError(res, f.status, f.key, {})
           }),
         )
       } catch (err) {
         const known = toAppError(err)
         if (!known) deps.logger.error({ err: (err as Error).message, requestId: ctx.requestId }, 'forwarding failed')
-        if (!res.headersSent) answerJson(res, known?.status ?? 500, known?.keys[0] ?? 'server.internal_error', ctx.baseHeaders)
+        if (!res.headersSent) writeError(res, known?.status ?? 500, known?.keys ?? 'server.internal_error', { ...ctx.baseHeaders, ...known?.headers })
         else res.destroy()
       }
     },
@@ -217,7 +202,7 @@ function serveAsHttp(server: Server, req: IncomingMessage, socket: Duplex): void
 
 /** A raw HTTP/1.1 answer on an upgrade socket, then close. */
 function refuse(socket: Duplex, status: number, key: string): void {
-  const body = JSON.stringify({ errors: [key] })
+  const body = errorBody(key)
   const head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`
   if (socket.writable) socket.end(head + body, () => socket.destroy())
   else socket.destroy()
@@ -231,41 +216,30 @@ export function attachUpgrade(server: Server, deps: Deps, g: GateDeps, routes: r
   const open = new Set<Duplex>()
   if (!routes.some((r) => r.websocket)) return { closeAll() {} }
   const { send, proxy } = createProxy(deps.logger, true)
-  const env = deps.config.env
-  const trueClient = env.BARONG_GATEWAY === 'akamai' || env.BARONG_TRUST_TRUE_CLIENT_IP
+  const { context } = createContextReader(deps)
 
   const handle = async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const rawPath = (req.url ?? '').split('?')[0] ?? ''
-    const header = (name: string) => {
-      const v = req.headers[name.toLowerCase()]
-      return Array.isArray(v) ? v.join(', ') : v
-    }
-    const route = routeForRawPath(routes, rawPath)
+    const url = req.url ?? ''
+    const q = url.indexOf('?')
+    const ctx = context(req, q < 0 ? url : url.slice(0, q), q < 0 ? '' : url.slice(q + 1))
+    const header = ctx.header
+    const route = routeForRawPath(routes, ctx.path)
     if (header('upgrade')?.toLowerCase() !== 'websocket' || !route?.websocket) return serveAsHttp(server, req, socket)
     if (req.method !== 'GET') return refuse(socket, 400, 'authz.invalid_request')
     if (!framingOk(header('connection'), header('transfer-encoding'))) return refuse(socket, 400, 'authz.invalid_request')
-    const ip = clientIp(req.socket.remoteAddress ?? '', header('x-forwarded-for'), deps.trustedProxies, trueClient ? header('true-client-ip') : undefined)
-    const rawQuery = rawQueryOf(req.url)
-    const result = await gate(g, {
-      rawPath,
-      method: 'GET',
-      ip,
-      ua: header('user-agent') ?? null,
-      query: rawQuery,
-      auth: { header, sessionId: sessionIdFromHeader(header('cookie'), env.BARONG_SESSION_NAME), allowBearer: false },
-    })
+    const result = await gate(g, gateInput(ctx, false))
     if (result.type === 'deny') return refuse(socket, result.status, result.key)
     // Browsers send cookies on cross-origin WebSocket handshakes and no CORS applies (cross-site WebSocket
     // hijacking): a cookie session upgrades only from its own host or a listed origin, or without Origin.
-    if (result.type === 'allow' && result.principal.kind === 'session' && !originTrusted(deps.config.env, req.headers.origin || undefined, forwardedFacts(req, deps).host, header('sec-fetch-site'))) {
+    if (result.type === 'allow' && result.principal.kind === 'session' && !originTrusted(deps.config.env, req.headers.origin || undefined, forwardedFactsFor(req, ctx.peerTrusted).host, header('sec-fetch-site'))) {
       return refuse(socket, 403, 'authz.invalid_origin')
     }
     if (socket.destroyed) return
     const authorization = await identity(deps, result, 'GET')
-    const headers = upstreamHeaders(req.headers, { clientIp: ip, ...forwardedFacts(req, deps), authorization, websocket: true, sessionCookie: deps.config.env.BARONG_SESSION_NAME })
+    const headers = upstreamHeaders(req.headers, { clientIp: ctx.clientIp, ...forwardedFactsFor(req, ctx.peerTrusted), authorization, websocket: true, sessionCookie: deps.config.env.BARONG_SESSION_NAME })
     open.add(socket)
     socket.once('close', () => open.delete(socket))
-    const flight = send(req, route, headers, upstreamPath(route, result.path, rawPath, rawQuery), (opts) =>
+    const flight = send(req, route, headers, upstreamPath(route, result.path, ctx.path, ctx.query), (opts) =>
       proxy.ws(req, socket, head, opts, (err) => {
         deps.logger.warn({ err: err.message, upstream: route.prefix }, 'websocket upstream failed')
         const f = failure(flight.timedOut)

@@ -1,8 +1,10 @@
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { StoreUnavailableError } from '../cache/store.ts'
 import { HashBusyError } from '../crypto/password.ts'
 import type { AppEnv } from './env.ts'
+import { errorBody } from './error-body.ts'
 import { AppError, errors } from './errors.ts'
 import { errorCodes } from '../util/errors.ts'
 
@@ -38,15 +40,21 @@ export function onError(err: Error, c: Context<AppEnv>): Response {
   if (known) {
     if (known.status >= 500) c.var.logger?.warn({ err: err.message }, 'dependency unavailable')
     for (const [k, v] of Object.entries(known.headers)) c.header(k, v)
-    return c.json({ errors: known.keys }, known.status)
+    return errorAnswer(c, known.status, known.keys)
   }
   if (err instanceof HTTPException && err.status < 500) {
-    return c.json({ errors: ['server.bad_request'] }, err.status)
+    return errorAnswer(c, err.status, 'server.bad_request')
   }
   ;(c.var.logger ?? console).error({ err: { message: err.message, stack: err.stack } }, 'unhandled error')
-  return c.json({ errors: ['server.internal_error'] }, 500)
+  return errorAnswer(c, 500, 'server.internal_error')
 }
 
 export function notFound(c: Context<AppEnv>): Response {
-  return c.json({ errors: ['record.not_found'] }, 404)
+  return errorAnswer(c, 404, 'record.not_found')
 }
+
+function errorAnswer(c: Context<AppEnv>, status: ContentfulStatusCode, keys: string | readonly string[]): Response {
+  return c.body(errorBody(keys), status, JSON_TYPE)
+}
+
+const JSON_TYPE = { 'Content-Type': 'application/json' }

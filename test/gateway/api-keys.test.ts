@@ -18,7 +18,7 @@ beforeAll(async () => {
 })
 afterAll(async () => t?.close())
 
-const call = (headers: Record<string, string>, path = ME, method = 'GET') => t.app.request(path, { method, headers: { 'User-Agent': 'bot/1.0', ...headers } })
+const call = (headers: Record<string, string>, path = ME, method = 'GET') => t.request(path, { method, headers: { 'User-Agent': 'bot/1.0', ...headers } })
 const errors = async (res: Response) => (await res.json()).errors
 
 describe('API-key requests (spec §1.6, in order)', () => {

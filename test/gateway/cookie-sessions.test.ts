@@ -14,7 +14,7 @@ const errors = async (res: Response) => (await res.json()).errors
 
 describe('the authorization endpoint: paths and rules', () => {
   it('pass paths answer 200 without Authorization, whatever the caller sends', async () => {
-    const res = await t.app.request(`${AUTH}/api/v2/barong/identity/sessions`, { method: 'POST', headers: { Authorization: 'Bearer forged' } })
+    const res = await t.request(`${AUTH}/api/v2/barong/identity/sessions`, { method: 'POST', headers: { Authorization: 'Bearer forged' } })
     expect(res.status).toBe(200)
     expect(res.headers.get('authorization')).toBeNull()
     expect(await res.text()).toBe('')
@@ -31,7 +31,7 @@ describe('the authorization endpoint: paths and rules', () => {
     ['api/v2/barong/identityx/sessions', 401, 'authz.invalid_session'],
     ['api/v2/barong/publicity', 401, 'authz.invalid_session'],
   ])('%s → %i %s', async (path, status, key) => {
-    const res = await t.app.request(`${AUTH}/${path}`)
+    const res = await t.request(`${AUTH}/${path}`)
     expect(res.status).toBe(status)
     expect(await errors(res)).toEqual([key])
   })
@@ -48,14 +48,14 @@ describe('the authorization endpoint: paths and rules', () => {
     const ok = await client.get(AUTH, { 'X-Forwarded-Method': 'GET', 'X-Forwarded-Uri': '/api/v2/barong/resource/users/me?x=1' })
     expect(ok.status).toBe(200)
     expect(ok.headers.get('authorization')).toMatch(/^Bearer /)
-    const anon = await t.app.request(AUTH, { headers: { 'X-Forwarded-Method': 'GET', 'X-Forwarded-Uri': '/api/v2/barong/admin/users' } })
+    const anon = await t.request(AUTH, { headers: { 'X-Forwarded-Method': 'GET', 'X-Forwarded-Uri': '/api/v2/barong/admin/users' } })
     expect(anon.status).toBe(401)
   })
 })
 
 describe('cookie sessions', () => {
   it('no session → 401 authz.invalid_session', async () => {
-    const res = await t.app.request(ME)
+    const res = await t.request(ME)
     expect(res.status).toBe(401)
     expect(await errors(res)).toEqual(['authz.invalid_session'])
   })
@@ -110,7 +110,7 @@ describe('cookie sessions', () => {
     expect(res.status).toBe(200)
     expect(res.headers.get('set-cookie')).toBe(`_barong_session=${id}; Max-Age=${86_400 - 1_200}; Path=/; HttpOnly; SameSite=Lax`)
     // API-key and pass-path answers carry no cookie.
-    expect((await t.app.request(`${AUTH}/api/v2/barong/identity/sessions`)).headers.get('set-cookie')).toBeNull()
+    expect((await t.request(`${AUTH}/api/v2/barong/identity/sessions`)).headers.get('set-cookie')).toBeNull()
   })
 
   it('CSRF: every verb but GET, HEAD and OPTIONS needs the token, custom ones included', async () => {
@@ -136,7 +136,7 @@ describe('cookie sessions', () => {
   it('X-Forwarded-For is believed only from trusted proxies', async () => {
     const strict = await createTestApp({ BARONG_TRUSTED_PROXIES: '192.0.2.0/24' })
     try {
-      const res = await strict.app.request('/api/v2/barong/public/ping', { headers: { 'X-Forwarded-For': '203.0.113.9' } })
+      const res = await strict.request('/api/v2/barong/public/ping', { headers: { 'X-Forwarded-For': '203.0.113.9' } })
       expect(res.status).toBe(200)
       // The in-process peer is 127.0.0.1, not trusted here: the forwarded address is ignored.
       await seedDefaults(strict)
@@ -188,7 +188,7 @@ describe('`_method` parameters are refused (an upstream would run another verb t
   it('the built-in API refuses it in the query and in form bodies; nothing is done', async () => {
     const { client, email, password } = await register(t)
     const login = (body: string, query = '') =>
-      t.app.request(`/api/v2/barong/identity/sessions${query}`, { method: 'POST', body, headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'User-Agent': client.ua } })
+      t.request(`/api/v2/barong/identity/sessions${query}`, { method: 'POST', body, headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'User-Agent': client.ua } })
     const creds = `email=${encodeURIComponent(email)}&password=${encodeURIComponent(password)}`
     for (const res of [await login(creds, '?_method=DELETE'), await login(`${creds}&_method=DELETE`)]) {
       expect(res.status).toBe(400)
@@ -196,5 +196,40 @@ describe('`_method` parameters are refused (an upstream would run another verb t
       expect(res.headers.get('set-cookie')).toBeNull()
     }
     expect((await login(creds)).status).toBe(200) // the control: the same form without `_method` signs in
+  })
+})
+
+describe('authentication that fails unexpectedly is denied (fail closed), with a key that says why', () => {
+  const failing = async (err: Error, run: (client: Client) => Promise<void>) => {
+    const { client } = await register(t)
+    const cache = t.deps.authzCache
+    const real = cache.userByUid
+    // The user lookup behind a session throws, as a defect or a database outage would.
+    cache.userByUid = async () => {
+      throw err
+    }
+    try {
+      await run(client)
+    } finally {
+      cache.userByUid = real
+    }
+  }
+
+  it('a defect is logged and answered 500 server.internal_error, never as a database outage', async () => {
+    await failing(new TypeError('cannot read properties of undefined'), async (client) => {
+      const res = await client.get(ME)
+      expect(res.status).toBe(500)
+      expect(res.headers.get('authorization')).toBeNull()
+      expect(await errors(res)).toEqual(['server.internal_error'])
+    })
+  })
+
+  it('a database that is down is 503 server.database_unavailable', async () => {
+    await failing(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }), async (client) => {
+      const res = await client.get(ME)
+      expect(res.status).toBe(503)
+      expect(res.headers.get('authorization')).toBeNull()
+      expect(await errors(res)).toEqual(['server.database_unavailable'])
+    })
   })
 })

@@ -64,14 +64,14 @@ describe('block rules, spelled otherwise', () => {
   it.each(['api/v2/barong/management/users.json', 'api/v2/barong/management./users', 'api/v2/barong/%EF%BD%8Danagement/users', 'api/v2/peatio/management.json'])(
     '%s → 401 authz.permission_denied',
     async (path) => {
-      const res = await t.app.request(`${AUTH}/${path}`)
+      const res = await t.request(`${AUTH}/${path}`)
       expect(res.status).toBe(401)
       expect(await errors(res)).toEqual(['authz.permission_denied'])
     },
   )
 
   it.each(['api/v2/barong/admin/%EF%BC%8F/x', 'api/v2/barong/%EF%BC%8E%EF%BC%8E/management'])('an NFKC separator or dot segment (%s) → 400', async (path) => {
-    const res = await t.app.request(`${AUTH}/${path}`)
+    const res = await t.request(`${AUTH}/${path}`)
     expect(res.status).toBe(400)
     expect(await errors(res)).toEqual(['authz.invalid_path'])
   })

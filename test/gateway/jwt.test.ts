@@ -21,7 +21,7 @@ describe('the minted JWT', () => {
     const referrer = await register(t)
     const { client, body } = await register(t, undefined, undefined, { refid: referrer.body.uid })
     const token = bearer(await client.get(ME))
-    const jwks = createLocalJWKSet(await (await t.app.request('/.well-known/jwks.json')).json())
+    const jwks = createLocalJWKSet(await (await t.request('/.well-known/jwks.json')).json())
     const { payload, protectedHeader } = await jwtVerify(token, jwks, { algorithms: ['RS256'], issuer: 'barong', audience: 'peatio', subject: 'session' })
     expect(protectedHeader).toEqual({ alg: 'RS256', kid: t.deps.keys.kid })
     expect(Object.keys(payload).sort()).toEqual(['aud', 'email', 'exp', 'iat', 'iss', 'jti', 'level', 'referral_id', 'role', 'sid', 'state', 'sub', 'uid'].sort())
@@ -52,12 +52,12 @@ describe('the minted JWT', () => {
     const { client } = await register(t)
     const token = bearer(await client.get(ME))
     // Allowed by the gate: no such route yet, so the API answers 404 rather than 401.
-    const allowed = await t.app.request('/api/v2/barong/resource/nothing-here', { headers: { Authorization: `Bearer ${token}` } })
+    const allowed = await t.request('/api/v2/barong/resource/nothing-here', { headers: { Authorization: `Bearer ${token}` } })
     expect(allowed.status).toBe(404)
-    const admin = await t.app.request('/api/v2/barong/admin/users', { headers: { Authorization: `Bearer ${token}` } })
+    const admin = await t.request('/api/v2/barong/admin/users', { headers: { Authorization: `Bearer ${token}` } })
     expect(admin.status).toBe(401)
     expect((await admin.json()).errors).toEqual(['authz.invalid_permission'])
-    const forged = await t.app.request('/api/v2/barong/resource/nothing-here', { headers: { Authorization: `Bearer ${token.slice(0, -4)}AAAA` } })
+    const forged = await t.request('/api/v2/barong/resource/nothing-here', { headers: { Authorization: `Bearer ${token.slice(0, -4)}AAAA` } })
     expect(forged.status).toBe(401)
     expect((await forged.json()).errors).toEqual(['jwt.decode_and_verify'])
   })
@@ -65,7 +65,7 @@ describe('the minted JWT', () => {
 
 const sessionIdOf = (client: { cookie: string | undefined }) => client.cookie!.split('=')[1]!
 const NOTHING = '/api/v2/barong/resource/nothing-here'
-const withBearer = (token: string) => t.app.request(NOTHING, { headers: { Authorization: `Bearer ${token}` } })
+const withBearer = (token: string) => t.request(NOTHING, { headers: { Authorization: `Bearer ${token}` } })
 
 describe('the JWT names what it was minted for, and dies with it', () => {
   it('carries a hash of the session (never the session id); each session of a user gets its own token', async () => {
@@ -111,7 +111,7 @@ describe('the JWT names what it was minted for, and dies with it', () => {
     const { body } = await register(t)
     await setUser(t, body.uid, { otp: true })
     const key = await createApiKey(t, await userId(t, body.uid))
-    const res = await t.app.request(ME, { headers: apiKeyHeaders(key.kid, key.secret, t.clock.now()) })
+    const res = await t.request(ME, { headers: apiKeyHeaders(key.kid, key.secret, t.clock.now()) })
     const token = bearer(res)
     expect(decodeJwt(token)).toMatchObject({ api_kid: key.kid })
     expect(decodeJwt(token).sid).toBeUndefined()

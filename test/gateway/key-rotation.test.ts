@@ -31,7 +31,7 @@ describe('signing key rotation', () => {
     const after = await createTestApp({ BARONG_JWT_PRIVATE_KEY: generatePrivateKeyPem(2048), BARONG_JWT_PREVIOUS_KEYS: join(dir, 'old.pem') })
     try {
       await seedDefaults(after)
-      const jwks = await (await after.app.request('/.well-known/jwks.json')).json()
+      const jwks = await (await after.request('/.well-known/jwks.json')).json()
       expect(jwks.keys).toHaveLength(2)
       expect(jwks.keys[0].kid).toBe(after.deps.keys.kid)
       const set = createLocalJWKSet(jwks)

@@ -13,7 +13,7 @@ afterAll(async () => t?.close())
 afterEach(async () => clearRestrictions(t))
 
 const PING = `${AUTH}/api/v2/barong/public/ping`
-const from = (ip: string, path = PING) => t.app.request(path, { headers: { 'X-Forwarded-For': ip } })
+const from = (ip: string, path = PING) => t.request(path, { headers: { 'X-Forwarded-For': ip } })
 const expectDenied = async (res: Response, status: number, key: string) => {
   expect(res.status).toBe(status)
   expect((await res.json()).errors).toEqual([key])
@@ -56,7 +56,7 @@ describe('restrictions apply to every path, public ones included', () => {
 
   it('the built-in API is restricted the same way', async () => {
     await addRestriction(t, { category: 'blacklist', scope: 'country', value: 'NL' })
-    await expectDenied(await t.app.request(`${ID}/ping`, { headers: { 'X-Forwarded-For': '193.0.6.139' } }), 423, 'authz.restrict.blacklist')
+    await expectDenied(await t.request(`${ID}/ping`, { headers: { 'X-Forwarded-For': '193.0.6.139' } }), 423, 'authz.restrict.blacklist')
   })
 
   it('blocklogin refuses only sign-in', async () => {
@@ -87,7 +87,7 @@ describe('restrictions apply to every path, public ones included', () => {
     const nginx = await createTestApp({ BARONG_AUTHZ_STATUS: 'nginx' })
     try {
       await addRestriction(nginx, { category: 'maintenance', scope: 'all', value: 'all' })
-      const res = await nginx.app.request(PING, { headers: { 'X-Forwarded-For': '8.8.8.8' } })
+      const res = await nginx.request(PING, { headers: { 'X-Forwarded-For': '8.8.8.8' } })
       expect(res.status).toBe(403)
       expect((await res.json()).errors).toEqual(['authz.restrict.maintenance'])
     } finally {

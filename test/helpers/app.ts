@@ -14,6 +14,8 @@ import { loadConfig } from '../../src/config/index.ts'
 import { closeDeps, createDeps, startDeps, type Clock, type Deps } from '../../src/deps.ts'
 import { openDb, type DbHandle } from '../../src/storage/db.ts'
 import { generatePrivateKeyPem } from '../../src/crypto/keys.ts'
+import { createHttpServer } from '../../src/server.ts'
+import type { AddressInfo } from 'node:net'
 
 export const usingRealServers = !!process.env.DATABASE_URL
 
@@ -97,6 +99,14 @@ export interface TestApp extends BuiltApp {
   deps: Deps
   clock: TestClock
   dataDir: string
+  /**
+   * A request through what production runs (src/server.ts: the fast path for /api/v2/auth and forwarding, the app
+   * for the rest), on a server listening on 127.0.0.1: the peer is the loopback, a trusted proxy by default, as it
+   * is for `app.request()`. `path` is normalised as fetch normalises it; raw targets need node:http.
+   */
+  request(path: string, init?: RequestInit): Promise<Response>
+  /** That server's origin (`http://127.0.0.1:<port>`): the service's own origin for `request()`. */
+  origin(): Promise<string>
   close(): Promise<void>
 }
 
@@ -116,12 +126,29 @@ export async function createTestApp(env: Record<string, string> = {}, options: B
   const deps = await createDeps(config, { clock, dbHandle: db.handle, store: st.store, logger })
   await startDeps(deps)
   const built = buildApp(deps, options)
+  let listening: Promise<{ base: string; server: import('node:http').Server }> | undefined
+  const listen = () =>
+    (listening ??= new Promise((resolve, reject) => {
+      const { server } = createHttpServer(deps, built.app)
+      server.once('error', reject)
+      server.listen(0, '127.0.0.1', () => resolve({ base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server }))
+    }))
   return {
     ...built,
     deps,
     clock,
     dataDir,
+    origin: async () => (await listen()).base,
+    async request(path, init) {
+      const { base } = await listen()
+      return fetch(`${base}${path}`, { redirect: 'manual', ...init })
+    },
     async close() {
+      if (listening) {
+        const { server } = await listening
+        server.closeAllConnections()
+        await new Promise((r) => server.close(r))
+      }
       await closeDeps(deps)
       await st.store.close()
       await st.cleanup()

@@ -36,11 +36,19 @@ describe('clientIp', () => {
     expect(clientIp(peer, xff, trusted, tci)).toBe(expected)
   })
 
-  it('the remembering resolver gives the same answers, first time and again', () => {
-    const resolve = createClientIpResolver(trusted)
+  const headers = (xff: string | undefined, tci: string | undefined) => (name: string) => (name === 'x-forwarded-for' ? xff : name === 'true-client-ip' ? tci : undefined)
+
+  it('the remembering resolver gives the same answers from the headers, first time and again', () => {
+    const plain = createClientIpResolver(trusted)
+    const akamai = createClientIpResolver(compileTrusted(['127.0.0.1/8', '::1', '10.0.0.0/8', '2001:db8:1::/48'], true))
     for (let round = 0; round < 2; round++) {
-      for (const [name, peer, xff, tci, expected] of cases) expect(resolve(peer, xff, tci), `${name} (round ${round})`).toBe(expected)
+      for (const [name, peer, xff, tci, expected] of cases) expect((tci === undefined ? plain : akamai)(peer, headers(xff, tci)), `${name} (round ${round})`).toBe(expected)
     }
+  })
+
+  it('reads True-Client-IP only when the setting says a trusted proxy sets it', () => {
+    expect(createClientIpResolver(trusted)('127.0.0.1', headers(undefined, '2.2.2.2'))).toBe('127.0.0.1')
+    expect(createClientIpResolver(compileTrusted(['127.0.0.1/8'], true))('127.0.0.1', headers(undefined, '2.2.2.2'))).toBe('2.2.2.2')
   })
 
   it('trusts nobody with an empty list', () => {

@@ -12,16 +12,18 @@ import { formatIp, ipInCidr, parseCidr, parseIp, type Cidr, type ParsedIp } from
 
 export interface TrustedProxies {
   readonly cidrs: readonly Cidr[]
+  /** Believe `True-Client-IP` from a trusted proxy (BARONG_GATEWAY=akamai or BARONG_TRUST_TRUE_CLIENT_IP). */
+  readonly trueClientIp: boolean
 }
 
 /** Compiles `BARONG_TRUSTED_PROXIES` entries (CIDRs or single addresses); throws naming the bad entry. */
-export function compileTrusted(cidrs: readonly string[]): TrustedProxies {
+export function compileTrusted(cidrs: readonly string[], trueClientIp = false): TrustedProxies {
   const compiled = cidrs.map((entry) => {
     const cidr = parseCidr(entry.trim())
     if (!cidr) throw new Error(`invalid trusted proxy CIDR: ${JSON.stringify(entry)}`)
     return cidr
   })
-  return Object.freeze({ cidrs: Object.freeze(compiled) })
+  return Object.freeze({ cidrs: Object.freeze(compiled), trueClientIp })
 }
 
 export function isTrusted(trusted: TrustedProxies, ip: ParsedIp): boolean {
@@ -59,12 +61,26 @@ export function clientIp(peer: string, xff: string | undefined, trusted: Trusted
   return candidate ? formatIp(candidate) : peerText
 }
 
-/** `clientIp` for one trusted-proxy list, remembered per (peer, X-Forwarded-For, True-Client-IP): the hot path's form. */
-export function createClientIpResolver(trusted: TrustedProxies): (peer: string, xff: string | undefined, trueClientIp?: string) => string {
+/**
+ * `clientIp` for one trusted-proxy setting, reading the request's headers, remembered per (peer, X-Forwarded-For,
+ * True-Client-IP): the form every server uses.
+ */
+export function createClientIpResolver(trusted: TrustedProxies): (peer: string, header: (name: string) => string | undefined) => string {
   const resolve = memoByString((key) => {
     const [peer = '', xff, tci] = key.split('\n')
     return clientIp(peer, xff === '' ? undefined : xff, trusted, tci === '' ? undefined : tci)
   })
   // A newline cannot be in a header value or a socket address, so the joined key is unambiguous.
-  return (peer, xff, trueClientIp) => resolve(`${peer}\n${xff ?? ''}\n${trueClientIp ?? ''}`)
+  return (peer, header) => {
+    const tci = trusted.trueClientIp ? header('true-client-ip') : undefined
+    return resolve(`${peer}\n${header('x-forwarded-for') ?? ''}\n${tci ?? ''}`)
+  }
+}
+
+/** Whether a socket peer is a trusted proxy, remembered per address text. */
+export function createPeerTrust(trusted: TrustedProxies): (peer: string) => boolean {
+  return memoByString((peer) => {
+    const ip = parseIp(peer)
+    return ip !== null && isTrusted(trusted, ip)
+  })
 }
