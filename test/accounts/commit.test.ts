@@ -23,7 +23,7 @@ describe('a label change that ends a user being active', () => {
   }
   const signed = (key: { kid: string; secret: string }) => {
     t.clock.advance(1) // a fresh nonce each time: nonces are single use
-    return t.app.request(ME, { headers: { 'User-Agent': 'bot/1.0', ...apiKeyHeaders(key.kid, key.secret, t.clock.now()) } })
+    return t.request(ME, { headers: { 'User-Agent': 'bot/1.0', ...apiKeyHeaders(key.kid, key.secret, t.clock.now()) } })
   }
 
   it('deactivates the API keys in the gateway too: the next signed request is refused', async () => {

@@ -2,7 +2,7 @@
  * `_method` parameters (Rack::MethodOverride, Symfony, Laravel): an upstream honouring one would run, say, a
  * DELETE that was authorized as a POST. They are refused (400 `authz.invalid_request`) in the query on every
  * path, and in form bodies that are forwarded or reach the built-in API. The method-override headers are
- * stripped instead (proxy-headers.ts).
+ * stripped instead (src/gateway/proxy-headers.ts).
  */
 
 const isOverrideKey = (key: string): boolean => {
