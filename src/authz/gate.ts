@@ -66,7 +66,7 @@ export async function gate(deps: GateDeps, input: GateInput): Promise<GateResult
   const user = auth.type === 'user' ? auth.user : null
   // HEAD is a read: the caller's GET rules also cover it.
   const permission = user ? checkPermissionOf(table.permissions!, user.role, input.method, path.path, path.segments) : null
-  const post = postAuth(user ? { type: 'user', state: user.state, role: user.role } : (auth as Extract<typeof auth, { type: 'failed' }>), permission)
+  const post = postAuth(auth.type === 'user' ? { type: 'user', state: auth.user.state, role: auth.user.role } : auth, permission)
   if (post.audited && user) recordAudit(deps, input, path.segments, user.id, post.type === 'allow' ? 'succeed' : 'denied', post.type === 'allow' ? post.auditTopic : null)
   if (post.type === 'deny') return auth.type === 'failed' && auth.clearCookie ? { ...post, clearCookie: true } : post
   if (auth.type !== 'user') return deny(401, 'authz.invalid_session') // postAuth denied every failure; narrows the type
