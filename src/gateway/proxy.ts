@@ -175,7 +175,7 @@ export function createForwarder(deps: Deps, g: GateDeps) {
       } catch (err) {
         const known = toAppError(err)
         if (!known) deps.logger.error({ err: (err as Error).message, requestId: ctx.requestId }, 'forwarding failed')
-        if (!res.headersSent) writeError(res, known?.status ?? 500, known?.keys ?? 'server.internal_error', { ...ctx.baseHeaders, ...known?.headers })
+        if (!res.headersSent) writeError(res, known?.status ?? 500, known?.keys[0] ?? 'server.internal_error', ctx.baseHeaders)
         else res.destroy()
       }
     },
