@@ -21,7 +21,7 @@ const DIGEST = { HS256: 'sha256', HS384: 'sha384', HS512: 'sha512' } as const
 function signed(kid: string, secret: string, algorithm: keyof typeof DIGEST = 'HS256', path = `${AUTH}${KEYS}`) {
   const nonce = String(t.clock.now() - Math.floor(Math.random() * 1000))
   const signature = createHmac(DIGEST[algorithm], secret).update(nonce + kid).digest('hex')
-  return t.app.request(path, { headers: { 'User-Agent': 'bot/1.0', 'X-Auth-Apikey': kid, 'X-Auth-Nonce': nonce, 'X-Auth-Signature': signature } })
+  return t.request(path, { headers: { 'User-Agent': 'bot/1.0', 'X-Auth-Apikey': kid, 'X-Auth-Nonce': nonce, 'X-Auth-Signature': signature } })
 }
 
 async function withTwoFactor(): Promise<{ client: Client; auth: Authenticator; uid: string }> {

@@ -155,7 +155,7 @@ describe('POST /resource/otp/disable', () => {
     const created = await (await client.post(`${RES}/api_keys`, { algorithm: 'HS256', totp_code: auth.next() })).json()
     const kid = created.kid as string
     const secret = created.secret.data.value as string
-    expect((await t.app.request(`${AUTH}${RES}/api_keys`, { headers: apiKeyHeaders(kid, secret, t.clock.now()) })).status).toBe(200)
+    expect((await t.request(`${AUTH}${RES}/api_keys`, { headers: apiKeyHeaders(kid, secret, t.clock.now()) })).status).toBe(200)
 
     const res = await client.post(`${RES}/otp/disable`, { code: auth.next() })
     expect(res.status).toBe(200)
@@ -164,7 +164,7 @@ describe('POST /resource/otp/disable', () => {
     expect(row.otp).toBe(false)
     expect(await t.deps.db.select().from(labels).where(and(eq(labels.userId, row.id), eq(labels.key, 'otp')))).toEqual([])
     expect((await t.deps.db.select().from(apiKeys).where(eq(apiKeys.kid, kid)))[0]?.state).toBe('inactive')
-    const refused = await t.app.request(`${AUTH}${RES}/api_keys`, { headers: apiKeyHeaders(kid, secret, t.clock.now() + 1) })
+    const refused = await t.request(`${AUTH}${RES}/api_keys`, { headers: apiKeyHeaders(kid, secret, t.clock.now() + 1) })
     expect(refused.status).toBe(401)
     expect(await refused.json()).toEqual({ errors: ['authz.apikey_not_active'] })
     expect((await otpActivities(body.uid)).at(-1)).toEqual({ action: 'disable 2FA', result: 'succeed', data: null })
