@@ -130,6 +130,9 @@ export async function createTestApp(env: Record<string, string> = {}, options: B
   const listen = () =>
     (listening ??= new Promise((resolve, reject) => {
       const { server } = createHttpServer(deps, built.app)
+      // Idle connections are the client's to close: with the server's 5 s idle timeout, a loaded machine lets fetch
+      // reuse a connection the server is closing (ECONNRESET). Requests themselves are handled as in production.
+      server.keepAliveTimeout = 0
       server.once('error', reject)
       server.listen(0, '127.0.0.1', () => resolve({ base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server }))
     }))
