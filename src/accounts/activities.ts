@@ -1,4 +1,5 @@
-import { activities } from '../storage/schema/index.ts'
+import { and, count, desc, eq, gte, lt } from 'drizzle-orm'
+import { activities, type Activity } from '../storage/schema/index.ts'
 import type { Executor } from '../storage/tx.ts'
 
 export interface RequestMeta {
@@ -28,4 +29,37 @@ export async function recordUserActivity(db: Executor, meta: RequestMeta, a: Use
     data: a.reason ? JSON.stringify({ reason: a.reason }) : null,
     createdAt: now,
   })
+}
+
+/** Which of a user's activities to list (`GET /resource/users/activity/:topic`). */
+export interface ActivityFilter {
+  userId: number
+  /** Absent: every topic. */
+  topic?: string | undefined
+  /** created_at >= from */
+  from?: Date | undefined
+  /** created_at < to */
+  to?: Date | undefined
+  result?: string | undefined
+}
+
+function activityWhere(f: ActivityFilter) {
+  return and(
+    eq(activities.userId, f.userId),
+    f.topic !== undefined ? eq(activities.topic, f.topic) : undefined,
+    f.from !== undefined ? gte(activities.createdAt, f.from) : undefined,
+    f.to !== undefined ? lt(activities.createdAt, f.to) : undefined,
+    f.result !== undefined ? eq(activities.result, f.result) : undefined,
+  )
+}
+
+/** Every row whose actor is the user, admin-category ones included, as Barong lists them. */
+export async function countUserActivities(db: Executor, f: ActivityFilter): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(activities).where(activityWhere(f))
+  return row?.n ?? 0
+}
+
+/** A page of them, newest first. */
+export function userActivitiesPage(db: Executor, f: ActivityFilter, w: { limit: number; offset: number }): Promise<Activity[]> {
+  return db.select().from(activities).where(activityWhere(f)).orderBy(desc(activities.id)).limit(w.limit).offset(w.offset)
 }

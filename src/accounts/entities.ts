@@ -1,4 +1,4 @@
-import type { ApiKey, DataStorage, Label, Phone, Profile, User } from '../storage/schema/index.ts'
+import type { Activity, ApiKey, DataStorage, Label, Phone, Profile, User } from '../storage/schema/index.ts'
 import { scopeOf } from './api-keys.ts'
 import type { UserDetails } from './user-details.ts'
 import { isoSeconds } from './user-record.ts'
@@ -83,3 +83,16 @@ export function presentNewApiKey(k: ApiKey, secret: string) {
     updated_at,
   }
 }
+
+/** Barong 2.6's Activity entity: the row without its actor id or category (docs/barong-behaviour-notes.md#s4-3-1). */
+export const presentActivity = (a: Activity) => ({
+  id: a.id,
+  user_ip: a.userIp,
+  user_ip_country: a.userIpCountry,
+  user_agent: a.userAgent,
+  topic: a.topic,
+  action: a.action,
+  result: a.result,
+  data: a.data,
+  created_at: isoSeconds(a.createdAt),
+})

@@ -62,3 +62,15 @@ export const apiKeyWithSecretSchema = apiKeySchema.extend({
     wrap_info: z.null(),
   }),
 })
+
+export const activitySchema = z.object({
+  id: z.number().int(),
+  user_ip: z.string(),
+  user_ip_country: z.string().nullable(),
+  user_agent: z.string(),
+  topic: z.string(),
+  action: z.string(),
+  result: z.string(),
+  data: z.string().nullable(),
+  created_at: ts,
+})

@@ -101,3 +101,14 @@ export async function createUserWithLevels(w: Work, config: Config, input: NewUs
   if (state && state !== user.state) user = await updateUser(w.tx, user.id, { state, updatedAt: w.now })
   return user
 }
+
+/**
+ * Stores a new password. Only `password_digest` changes, which the event record does not show: Barong still
+ * emits `model.user.updated` with no changes (docs/barong-behaviour-notes.md#s8). Returns the user's event record.
+ */
+export async function setPassword(w: Work, user: User, password: string) {
+  const updated = await updateUser(w.tx, user.id, { passwordDigest: await hashPassword(password), updatedAt: w.now })
+  const record = await userEventRecordOf(w.tx, updated)
+  await w.event('model.user.updated', { record, changes: {} })
+  return record
+}

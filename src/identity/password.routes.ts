@@ -2,11 +2,10 @@ import { recordUserActivity, type RequestMeta } from '../accounts/activities.ts'
 import { commit } from '../accounts/commit.ts'
 import { issueToken, spendToken, verifyToken } from '../accounts/one-time-tokens.ts'
 import { destroyUserSessions } from '../accounts/sessions.ts'
-import { userEventRecord, userEventRecordOf } from '../accounts/user-record.ts'
-import { findUserByEmail, findUserByUidAndEmail, normalizeEmail, updateUser } from '../accounts/user-repository.ts'
-import { passwordPolicyOf } from '../accounts/users.ts'
+import { userEventRecordOf } from '../accounts/user-record.ts'
+import { findUserByEmail, findUserByUidAndEmail, normalizeEmail } from '../accounts/user-repository.ts'
+import { passwordPolicyOf, setPassword } from '../accounts/users.ts'
 import { checkPassword } from '../accounts/password-strength.ts'
-import { hashPassword } from '../crypto/password.ts'
 import type { Api } from '../http/api.ts'
 import { AppError } from '../http/errors.ts'
 import { requestMeta } from '../http/request-meta.ts'
@@ -86,11 +85,8 @@ export function registerPasswordRoutes(api: Api, deps: IdentityDeps) {
           // A weak password rolls back, leaving the token usable for a better one.
           const weak = checkPassword(p.password, passwordPolicyOf(deps.config))
           if (weak) throw new WeakPassword(weak)
-          const updated = await updateUser(tx, user.id, { passwordDigest: await hashPassword(p.password), updatedAt: now })
+          const record = await setPassword(w, user, p.password)
           await recordUserActivity(tx, meta, { userId: user.id, topic: 'password', action: 'password reset', result: 'succeed' }, now)
-          const record = await userEventRecordOf(tx, user)
-          // Only password_digest changed, which the record does not show: Barong still emits the update (docs/barong-behaviour-notes.md#s8).
-          await w.event('model.user.updated', { record: userEventRecord(updated, record.referral_uid), changes: {} })
           await w.event('system.user.password.reset', { record: { user: record, domain } })
           return true
         })

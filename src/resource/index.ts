@@ -3,9 +3,11 @@ import type { Api } from '../http/api.ts'
 import { registerApiKeyRoutes } from './api-keys.routes.ts'
 import { registerOtpRoutes } from './otp.routes.ts'
 import { registerPhoneRoutes } from './phones.routes.ts'
+import { registerUserRoutes } from './users.routes.ts'
 
 /** The signed-in user's API (`/resource/…`). */
 export function registerResourceRoutes(api: Api, deps: Deps) {
+  registerUserRoutes(api, deps)
   registerOtpRoutes(api, deps)
   registerApiKeyRoutes(api, deps)
   registerPhoneRoutes(api, deps)
