@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm'
+import { and, asc, desc, eq } from 'drizzle-orm'
 import type { Config } from '../config/index.ts'
 import { labels, levels, type Label, type User } from '../storage/schema/index.ts'
 import type { Executor } from '../storage/tx.ts'
@@ -55,6 +55,17 @@ export async function deleteLabel(w: Work, config: Config, user: User, label: La
 export async function findLabel(db: Executor, userId: number, key: string, scope: 'public' | 'private'): Promise<Label | null> {
   const [row] = await db.select().from(labels).where(and(eq(labels.userId, userId), eq(labels.key, key), eq(labels.scope, scope))).limit(1)
   return row ?? null
+}
+
+/** All the user's labels, public and private, by creation time. */
+export function userLabels(db: Executor, userId: number, ordering: 'asc' | 'desc' = 'asc'): Promise<Label[]> {
+  const dir = ordering === 'asc' ? asc : desc
+  return db.select().from(labels).where(eq(labels.userId, userId)).orderBy(dir(labels.createdAt), dir(labels.id))
+}
+
+/** The user's labels with this key: at most one per scope, the older first. */
+export function labelsWithKey(db: Executor, userId: number, key: string): Promise<Label[]> {
+  return db.select().from(labels).where(and(eq(labels.userId, userId), eq(labels.key, key))).orderBy(asc(labels.id))
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Deps } from '../deps.ts'
 import type { Api } from '../http/api.ts'
 import { registerApiKeyRoutes } from './api-keys.routes.ts'
+import { registerLabelRoutes } from './labels.routes.ts'
 import { registerOtpRoutes } from './otp.routes.ts'
 import { registerPhoneRoutes } from './phones.routes.ts'
 import { registerUserRoutes } from './users.routes.ts'
@@ -11,4 +12,5 @@ export function registerResourceRoutes(api: Api, deps: Deps) {
   registerOtpRoutes(api, deps)
   registerApiKeyRoutes(api, deps)
   registerPhoneRoutes(api, deps)
+  registerLabelRoutes(api, deps)
 }
