@@ -1,6 +1,7 @@
 import type { Deps } from '../deps.ts'
 import type { Api } from '../http/api.ts'
 import { registerApiKeyRoutes } from './api-keys.routes.ts'
+import { registerDataStorageRoutes } from './data-storage.routes.ts'
 import { registerLabelRoutes } from './labels.routes.ts'
 import { registerOtpRoutes } from './otp.routes.ts'
 import { registerPhoneRoutes } from './phones.routes.ts'
@@ -13,4 +14,5 @@ export function registerResourceRoutes(api: Api, deps: Deps) {
   registerApiKeyRoutes(api, deps)
   registerPhoneRoutes(api, deps)
   registerLabelRoutes(api, deps)
+  registerDataStorageRoutes(api, deps)
 }
