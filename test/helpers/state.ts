@@ -18,8 +18,10 @@ const query = sql`select ${sql.join(tables.map(part), sql`, `)}`
 
 /** A fingerprint of every table's content (rows and values, so updates count too), in one query. */
 export async function dbFingerprint(t: TestApp): Promise<Record<string, string>> {
-  // Work a request deferred past its answer belongs to that request.
+  // Work a request deferred past its answer belongs to that request: mailed-code work, and the audit rows
+  // an AUDIT permission queues (an earlier request's row must not land between two fingerprints).
   await t.deps.deferred.settled()
+  await t.deps.audit.flush()
   const result = (await t.deps.db.execute(query)) as unknown
   const rows = Array.isArray(result) ? result : (result as { rows: unknown[] }).rows
   return { ...(rows[0] as Record<string, string>) }
