@@ -6,7 +6,7 @@ import { findLabel, upsertLabel } from './labels.ts'
 import type { Config } from '../config/index.ts'
 import { isoSeconds, userEventRecordOf } from './user-record.ts'
 
-/** Titles no storage may take: they name Barong's own labels (spec §9.7). */
+/** Titles no storage may take: they name Barong's own labels (docs/barong-behaviour-notes.md §4.3.9). */
 export const RESERVED_TITLES = ['document', 'label', 'profile', 'phone', 'user'] as const
 const MAX_DATA = 5120
 

@@ -25,7 +25,7 @@ export type UserDeps = Pick<Deps, 'config' | 'db' | 'store' | 'clock' | 'secrets
 const PREFIX = 'resource.user'
 const TOPICS = ['all', 'session', 'otp', 'password', 'account'] as const
 
-/** Activity reasons of a refused password change, Barong's words (spec §7.1). */
+/** Activity reasons of a refused password change, Barong's words (docs/barong-behaviour-notes.md §7.1). */
 const REASONS = {
   doesntMatch: 'New passwords don\'t match',
   prevNotCorrect: 'Previous password is not correct',
@@ -76,7 +76,7 @@ export function registerUserRoutes(api: Api, deps: UserDeps) {
       if (invalid.length) throw new AppError(invalid, 422)
       const updated = await commit(deps, async (w) => {
         const u = await updateUser(w.tx, user.id, { data: p.data, updatedAt: w.now })
-        // `data` is not part of the event record: Barong emits the update with no changes (spec §8.2).
+        // `data` is not part of the event record: Barong emits the update with no changes (docs/barong-behaviour-notes.md §8).
         await w.event('model.user.updated', { record: await userEventRecordOf(w.tx, u), changes: {} })
         return u
       })

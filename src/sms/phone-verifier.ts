@@ -20,7 +20,7 @@ export interface PhoneVerifier {
   check(number: string, storedCode: string | null, given: string): Promise<boolean>
 }
 
-/** The code the mock accepts (CONTRACT: only this one, so a wrong code can be tested; Barong's accepted any). */
+/** The code the mock accepts (only this one, so a wrong code can be tested; Barong's accepted any: docs/differences-from-barong.md D37). */
 export const MOCK_PHONE_CODE = '12345'
 
 /** Sends nothing; accepts only `12345`. */

@@ -6,7 +6,7 @@ import type { TestApp } from './app.ts'
 const tables: PgTable[] = Object.values(schema as Record<string, unknown>).filter((v): v is PgTable => is(v, PgTable))
 
 // The record of a refusal is what a refused request is expected to leave: the gateway's denial (an admin
-// activity with result `denied`) and Barong's `failed` user activity (a wrong 2FA code, spec §7.1); the relay's
+// activity with result `denied`) and Barong's `failed` user activity (a wrong 2FA code, docs/barong-behaviour-notes.md §7.1); the relay's
 // bookkeeping on outbox rows (attempts, sent_at) is not the request's.
 const part = (table: PgTable) => {
   const name = getTableConfig(table).name
