@@ -72,7 +72,8 @@ async function byBearer(deps: AuthDeps, token: string): Promise<AuthResult> {
     if (!key || key.userId !== user.id) return fail(401, 'authz.unexistent_apikey')
     if (key.state !== 'active') return fail(401, 'authz.apikey_not_active')
   }
-  return { type: 'user', user, principal: { kind: 'bearer', uid: user.uid, userId: user.id, role: user.role, ref: 'jwt' } }
+  const sessionHash = claims.ref.kind === 'session' ? claims.ref.hash : undefined
+  return { type: 'user', user, principal: { kind: 'bearer', uid: user.uid, userId: user.id, role: user.role, ref: 'jwt', sessionHash } }
 }
 
 async function byCookie(deps: AuthDeps, req: AuthRequest): Promise<AuthResult> {
@@ -98,7 +99,7 @@ async function byCookie(deps: AuthDeps, req: AuthRequest): Promise<AuthResult> {
   return {
     type: 'user',
     user,
-    principal: { kind: 'session', uid: user.uid, userId: user.id, role: user.role, ref: session.hash, csrfToken: d.csrf },
+    principal: { kind: 'session', uid: user.uid, userId: user.id, role: user.role, ref: session.hash, sessionHash: session.hash, csrfToken: d.csrf },
     sessionEndsAt: d.absoluteExpireAt,
   }
 }

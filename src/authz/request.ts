@@ -11,6 +11,8 @@ export interface Principal {
   role: string
   /** Session id hash (cookie path) or kid (API-key path). */
   ref: string
+  /** Hash of the session the request acts for: the cookie's, or the one a Bearer JWT was minted for. */
+  sessionHash?: string
   csrfToken?: string
 }
 

@@ -89,7 +89,7 @@ export function registerOtpRoutes(api: Api, deps: OtpDeps) {
         await recordUserActivity(w.tx, requestMeta(c), { userId: caller.user.id, topic: 'otp', action, result: 'succeed' }, w.now)
       })
       // Whoever held another session of this account did so without the second factor.
-      await destroyUserSessions(deps.store, caller.user.uid, caller.principal.kind === 'session' ? caller.principal.ref : undefined)
+      await destroyUserSessions(deps.store, caller.user.uid, caller.principal.sessionHash)
       return c.json(200, 201)
     },
   })

@@ -177,7 +177,7 @@ export function registerUserRoutes(api: Api, deps: UserDeps) {
         await w.event('system.user.password.change', { record: { user: record, domain: deps.config.env.BARONG_DOMAIN } })
       })
       // Whoever holds another session of this account may have the old password.
-      await destroyUserSessions(deps.store, user.uid, caller.principal.kind === 'session' ? caller.principal.ref : undefined)
+      await destroyUserSessions(deps.store, user.uid, caller.principal.sessionHash)
       return c.json(201, 201)
     },
   })

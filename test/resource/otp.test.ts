@@ -115,6 +115,22 @@ describe('POST /resource/otp/enable', () => {
     await expectRefusal(t, () => client.post(`${RES}/otp/verify`, { code }), 422, ['resource.otp.invalid'])
   })
 
+  it('through a trusted hop with the JWT minted for this session: the other sessions end, this one stays', async () => {
+    const { client, email } = await register(t)
+    const other = new Client(t, '10.1.9.8')
+    const signIn = await other.post(`${ID}/sessions`, { email, password: STRONG })
+    other.csrf = (await signIn.json()).csrf_token
+    const qr = await (await client.post(`${RES}/otp/generate_qrcode`)).json()
+    const auth = new Authenticator(t, new URL(qr.data.url).searchParams.get('secret')!)
+    const minted = await client.get(`${AUTH}${RES}/users/me`)
+    const jwt = minted.headers.get('authorization')!
+    expect(jwt).toMatch(/^Bearer /)
+    const res = await new Client(t, client.ip).request('POST', `${RES}/otp/enable`, { code: auth.next() }, { Authorization: jwt })
+    expect(res.status).toBe(201)
+    expect((await other.get(`${RES}/api_keys`)).status).toBe(401)
+    expect((await client.get(`${RES}/api_keys`)).status).toBe(200)
+  })
+
   it('2FA already on → 400 resource.otp.already_enabled', async () => {
     const { client } = await register(t)
     const auth = await enableTwoFactor(t, client)
