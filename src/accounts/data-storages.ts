@@ -1,10 +1,11 @@
 import { and, eq, sql } from 'drizzle-orm'
-import { dataStorages, users, type DataStorage, type User } from '../storage/schema/index.ts'
+import { dataStorages, type DataStorage, type User } from '../storage/schema/index.ts'
 import type { Work } from './commit.ts'
 import { labelKeyErrors, normalizeLabelField } from './label-format.ts'
 import { findLabel, upsertLabel } from './labels.ts'
 import type { Config } from '../config/index.ts'
 import { isoSeconds, userEventRecordOf } from './user-record.ts'
+import { lockUser } from './user-repository.ts'
 
 /** Titles no storage may take: they name Barong's own labels (docs/barong-behaviour-notes.md §4.3.9). */
 export const RESERVED_TITLES = ['document', 'label', 'profile', 'phone', 'user'] as const
@@ -48,7 +49,7 @@ export class DataStorageInvalid extends Error {
  */
 export async function createDataStorage(w: Work, config: Config, user: User, input: { title: string; data: string }): Promise<DataStorage> {
   // One storage per title: concurrent requests of the user queue on their row.
-  await w.tx.select({ id: users.id }).from(users).where(eq(users.id, user.id)).for('update')
+  await lockUser(w.tx, user.id)
   const [same] = await w.tx
     .select({ id: dataStorages.id })
     .from(dataStorages)

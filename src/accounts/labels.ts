@@ -6,7 +6,7 @@ import { deactivateApiKeys } from './api-keys.ts'
 import type { Work } from './commit.ts'
 import { nextStanding } from './user-state.ts'
 import { userEventRecordOf } from './user-record.ts'
-import { updateUser } from './user-repository.ts'
+import { lockUser, updateUser } from './user-repository.ts'
 
 async function labelRecord(w: Work, label: Label, user: User) {
   return { id: label.id, key: label.key, value: label.value, description: label.description, user: await userEventRecordOf(w.tx, user) }
@@ -23,6 +23,7 @@ export async function upsertLabel(
   label: { key: string; value: string; scope: 'public' | 'private'; description?: string | null },
 ): Promise<{ label: Label; user: User }> {
   const { tx, now } = w
+  user = await lockUser(tx, user.id)
   const existing = await findLabel(tx, user.id, label.key, label.scope)
   let row: Label
   if (existing) {
@@ -47,6 +48,7 @@ export async function upsertLabel(
 }
 
 export async function deleteLabel(w: Work, config: Config, user: User, label: Label): Promise<User> {
+  user = await lockUser(w.tx, user.id)
   await w.tx.delete(labels).where(eq(labels.id, label.id))
   return label.scope === 'private' ? recomputeUser(w, config, user) : user
 }

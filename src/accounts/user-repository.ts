@@ -50,6 +50,17 @@ export async function updateUser(db: Executor, id: number, patch: Partial<Omit<U
   return row
 }
 
+/**
+ * Locks the user's row until the transaction ends and returns it as it is now: writes that read the user's
+ * labels or rows and then decide (a label's uniqueness, the level recomputed from all labels) queue per user
+ * instead of racing each other.
+ */
+export async function lockUser(tx: Executor, id: number): Promise<User> {
+  const [row] = await tx.select().from(users).where(eq(users.id, id)).for('update')
+  if (!row) throw new Error(`user ${id} vanished before a locked write`)
+  return row
+}
+
 export async function roleExists(db: Executor, role: string): Promise<boolean> {
   const rows = await db.select({ one: sql`1` }).from(permissions).where(eq(permissions.role, role)).limit(1)
   return rows.length > 0

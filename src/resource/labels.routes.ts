@@ -4,6 +4,7 @@ import { presentLabel } from '../accounts/entities.ts'
 import { labelSchema } from '../accounts/entity-schemas.ts'
 import { labelKeyErrors, labelValueErrors, normalizeLabelField } from '../accounts/label-format.ts'
 import { deleteLabel, findLabel, labelsWithKey, upsertLabel, userLabels } from '../accounts/labels.ts'
+import { lockUser } from '../accounts/user-repository.ts'
 import type { Deps } from '../deps.ts'
 import type { Api } from '../http/api.ts'
 import { AppError, errors } from '../http/errors.ts'
@@ -77,6 +78,8 @@ export function registerLabelRoutes(api: Api, deps: LabelDeps) {
       const key = normalizeLabelField(p.key)
       const value = normalizeLabelField(p.value)
       const label = await commit(deps, async (w) => {
+        // Two creates of one key queue on the user's row: the second sees the first's label (key.taken).
+        await lockUser(w.tx, user.id)
         const invalid = labelKeyErrors(key)
         if (await findLabel(w.tx, user.id, key, 'public')) invalid.push('key.taken')
         invalid.push(...labelValueErrors(value))

@@ -101,6 +101,15 @@ describe('POST /resource/labels', () => {
     expect((await client.post(LABELS, { key: 'email', value: 'mine' })).status).toBe(201)
     expect(await labelRows(body.uid)).toEqual(['color:green:public', 'email:mine:public', 'email:verified:private'])
   })
+
+  it('concurrent creates of one key: one 201, the others 422 key.taken, never a 500', async () => {
+    const { client, body } = await register(t)
+    const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => client.post(LABELS, { key: 'race', value: `value${i}` })))
+    const statuses = answers.map((a) => a.status).sort()
+    expect(statuses).toEqual([201, 422, 422, 422, 422, 422])
+    for (const a of answers.filter((x) => x.status === 422)) expect(await a.json()).toEqual({ errors: ['key.taken'] })
+    expect((await labelRows(body.uid)).filter((l) => l.startsWith('race:'))).toHaveLength(1)
+  })
 })
 
 describe('PATCH /resource/labels/:key', () => {
