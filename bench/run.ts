@@ -2,6 +2,7 @@
  * Load benchmark of the gateway against a bare Hono server: `npm run bench -- [authz] [forward] [login]` (default all).
  * See bench/README.md. Every load goes to 127.0.0.1; every loop is bounded in time.
  */
+import { execFileSync } from 'node:child_process'
 import { createHmac, randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
@@ -24,8 +25,10 @@ const CASES = process.env.BENCH_CASES?.split(',') // authz cases: hello,floor,co
 const PROFILE = process.env.BENCH_PROFILE === '1'
 // The node flags of `npm start` (the server is measured as users run it), plus BENCH_NODE_FLAGS.
 const START_FLAGS = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start as string)
+  .split('&&')
+  .at(-1)!
   .split(/\s+/)
-  .filter((t) => t.startsWith('--') && t !== '--import')
+  .filter((t) => t.startsWith('--'))
 const NODE_FLAGS = [...START_FLAGS, ...(process.env.BENCH_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? [])]
 const PG = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const REDIS = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -102,6 +105,8 @@ async function signUp(base: string, email: string): Promise<string> {
 }
 
 async function main() {
+  // The server is measured as `npm start` runs it: the compiled build.
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' })
   // ---- backend: a fresh database, a Redis prefix of our own, Barong's default permissions, 64 API keys ----
   await admin.unsafe(`CREATE DATABASE ${dbName}`)
   const dbUrl = PG.replace(/\/[^/]*$/, `/${dbName}`)
@@ -135,7 +140,7 @@ async function main() {
   const t0 = performance.now()
   const ping = () => fetch(`${base}/api/v2/barong/public/ping`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false)
   const flags = [...NODE_FLAGS, ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])]
-  gateway = await spawnNode([...flags, '--import', 'tsx', 'src/main.ts'], cleanEnv({ ...env, HOST: '127.0.0.1', PORT: String(port) }), ping)
+  gateway = await spawnNode([...flags, 'dist/main.js'], cleanEnv({ ...env, HOST: '127.0.0.1', PORT: String(port) }), ping)
   procs.push(gateway)
   const gw = gateway.child.pid
   const startMs = Math.round(performance.now() - t0)
