@@ -74,11 +74,11 @@ export const presentApiKey = (k: ApiKey) => ({
  * The creation answer, the only one that carries the secret: 2.5.21's shape, where `secret` is the Vault
  * secret object and the key is `secret.data.value` (docs/barong-behaviour-notes.md#s4-3-8).
  */
-export function presentNewApiKey(k: ApiKey, secret: string) {
+export function presentNewApiKey(k: ApiKey, secret: string, format: 'vault' | 'plain') {
   const { created_at, updated_at, ...head } = presentApiKey(k)
   return {
     ...head,
-    secret: { auth: null, data: { value: secret }, lease_duration: 2764800, lease_id: '', renewable: false, warnings: null, wrap_info: null },
+    secret: format === 'plain' ? secret : { auth: null, data: { value: secret }, lease_duration: 2764800, lease_id: '', renewable: false, warnings: null, wrap_info: null },
     created_at,
     updated_at,
   }

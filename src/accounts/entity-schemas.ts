@@ -50,17 +50,23 @@ export const apiKeySchema = z.object({
   updated_at: ts,
 })
 
-/** Barong 2.5.21 answered a creation with Vault's secret object; `data.value` is the HMAC key. */
+/**
+ * Barong 2.5.21 answered a creation with Vault's secret object (`data.value` is the HMAC key); 2.6 with the
+ * string itself (`BARONG_API_KEY_SECRET_FORMAT`).
+ */
 export const apiKeyWithSecretSchema = apiKeySchema.extend({
-  secret: z.object({
-    auth: z.null(),
-    data: z.object({ value: z.string() }),
-    lease_duration: z.number(),
-    lease_id: z.string(),
-    renewable: z.boolean(),
-    warnings: z.null(),
-    wrap_info: z.null(),
-  }),
+  secret: z.union([
+    z.object({
+      auth: z.null(),
+      data: z.object({ value: z.string() }),
+      lease_duration: z.number(),
+      lease_id: z.string(),
+      renewable: z.boolean(),
+      warnings: z.null(),
+      wrap_info: z.null(),
+    }),
+    z.string(),
+  ]),
 })
 
 export const activitySchema = z.object({

@@ -159,6 +159,8 @@ export const envSchema = z.object({
   BARONG_DOC_NUM_LIMIT: int(10, 1, 1000),
   BARONG_APIKEY_NONCE_LIFETIME: int(5000, 1, 3600000),
   BARONG_PROFILE_DOUBLE_VERIFICATION: bool(false),
+  // The front end reads the new key's secret as 2.5.21's Vault object (baseapp ≤ 2.5) or a string (baseapp 2.6).
+  BARONG_API_KEY_SECRET_FORMAT: z.enum(['vault', 'plain']).default('vault'),
   BARONG_PASSWORD_REGEXP: z
     .string()
     .default('^(?=.*[[:lower:]])(?=.*[[:upper:]])(?=.*[[:digit:]])(?=.*[[:graph:]]).{8,80}$'),

@@ -93,7 +93,7 @@ export function registerApiKeyRoutes(api: Api, deps: ApiKeyDeps) {
         return createApiKey(w, deps.secrets, { userId: user.id, algorithm: p.algorithm, scope: parseScope(p.scope) })
       })
       c.header('Cache-Control', 'no-store')
-      return c.json(presentNewApiKey(created.key, created.secret), 201)
+      return c.json(presentNewApiKey(created.key, created.secret, deps.config.env.BARONG_API_KEY_SECRET_FORMAT), 201)
     },
   })
 

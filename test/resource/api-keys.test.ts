@@ -62,6 +62,25 @@ describe('POST /resource/api_keys', () => {
     expect(JSON.stringify(await t.deps.db.select().from(eventOutbox))).not.toContain(secret)
   })
 
+  it('BARONG_API_KEY_SECRET_FORMAT=plain: the secret is the string itself (what baseapp 2.6 reads), and it signs', async () => {
+    const plain = await seededApp({ BARONG_API_KEY_SECRET_FORMAT: 'plain' })
+    try {
+      const { client } = await register(plain)
+      const auth = await enableTwoFactor(plain, client)
+      const res = await client.post(KEYS, { algorithm: 'HS256', totp_code: auth.next() })
+      expect(res.status).toBe(201)
+      const key = await res.json()
+      expect(Object.keys(key)).toEqual(['kid', 'algorithm', 'scope', 'state', 'secret', 'created_at', 'updated_at'])
+      expect(key.secret).toMatch(/^[0-9a-f]{32}$/)
+      const nonce = String(plain.clock.now())
+      const signature = createHmac('sha256', key.secret).update(nonce + key.kid).digest('hex')
+      const allowed = await plain.request(`${AUTH}${KEYS}`, { headers: { 'X-Auth-Apikey': key.kid, 'X-Auth-Nonce': nonce, 'X-Auth-Signature': signature } })
+      expect(allowed.status).toBe(200)
+    } finally {
+      await plain.close()
+    }
+  })
+
   it.each(['HS384', 'HS512'] as const)('%s: the key signs with its own digest and the gateway accepts it', async (algorithm) => {
     const { client, auth } = await withTwoFactor()
     const key = await create(client, auth, { algorithm })
