@@ -1,3 +1,6 @@
+import { createSessionReplica } from './accounts/session-replica.ts'
+import { createSessions, type SessionData, type Sessions } from './accounts/sessions.ts'
+import { sessionSettings } from './accounts/sign-in.ts'
 import pino, { type Logger } from 'pino'
 import { Registry, collectDefaultMetrics } from 'prom-client'
 import type { Store } from './cache/store.ts'
@@ -33,6 +36,8 @@ export interface Deps {
   dbHandle: DbHandle
   db: Database
   store: Store
+  /** Session reads and writes, through the instance's leased replica. */
+  sessions: Sessions
   keys: SigningKeys
   secrets: SecretBox
   metrics: HttpMetrics
@@ -153,6 +158,15 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
   })
 
   const geoip = await openGeoIp(env.BARONG_GEOIP_DB, env.BARONG_GEOIP_LANG)
+  const sessions = createSessions({
+    store,
+    settings: sessionSettings(config),
+    replica: createSessionReplica<SessionData>({ maxEntries: env.BARONG_SESSION_CACHE_SIZE, leaseMs: env.BARONG_CACHE_LEASE_MS, monotonic: () => performance.now() }),
+    heartbeatMs: Math.max(20, Math.floor(env.BARONG_CACHE_LEASE_MS / 5)),
+    monotonic: () => performance.now(),
+    onWriteError: (err) => logger.warn({ err: (err as Error).message }, 'session touch not written'),
+  })
+  onClose.push(() => sessions.stop())
   const authzCache = createAuthzCache({ db: dbHandle.db, store, secrets, logger, now: () => clock.now() }, env.BARONG_RULES_REFRESH_INTERVAL * 1000)
   onClose.push(() => authzCache.stop())
   const audit = createAuditQueue(dbHandle.db, logger)
@@ -182,6 +196,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     dbHandle,
     db: dbHandle.db,
     store,
+    sessions,
     keys,
     secrets,
     metrics,
@@ -206,6 +221,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
 export async function startDeps(deps: Deps): Promise<void> {
   await deps.authzCache.load()
   await deps.authzCache.start()
+  await deps.sessions.start()
   deps.relay.start()
 }
 

@@ -2,6 +2,7 @@ import * as crypto from 'node:crypto'
 import { randomBytes } from 'node:crypto'
 import { keys } from '../cache/keys.ts'
 import type { Store } from '../cache/store.ts'
+import type { SessionReplica } from './session-replica.ts'
 
 /** Server-side session: all state lives in the store under the SHA-256 of the cookie value. */
 export interface SessionData {
@@ -42,28 +43,6 @@ function ttlOf(data: SessionData, now: number): number {
   return Math.max(1, data.absoluteExpireAt - now)
 }
 
-export async function openSession(
-  store: Store,
-  settings: SessionSettings,
-  input: { uid: string; ip: string; ua: string | null; csrf?: string },
-  now: number,
-): Promise<Session> {
-  const id = newSessionId()
-  const hash = hashSessionId(id)
-  const data: SessionData = {
-    uid: input.uid,
-    ip: input.ip,
-    ua: input.ua,
-    csrf: input.csrf ?? newCsrfToken(),
-    expireAt: now + settings.idleMs,
-    absoluteExpireAt: now + settings.absoluteMs,
-    createdAt: now,
-  }
-  await store.set(keys.session(hash), JSON.stringify(data), ttlOf(data, now))
-  await store.sadd(keys.userSessions(input.uid), hash, settings.absoluteMs)
-  return { id, hash, data }
-}
-
 export function parseSession(raw: string | null): SessionData | null {
   if (!raw) return null
   try {
@@ -74,32 +53,128 @@ export function parseSession(raw: string | null): SessionData | null {
   }
 }
 
-export async function readSession(store: Store, id: string): Promise<Session | null> {
-  const hash = hashSessionId(id)
-  const data = parseSession(await store.get(keys.session(hash)))
-  return data ? { id, hash, data } : null
+/**
+ * Every session read and write. Reads come from the instance's replica while its lease holds, else from the
+ * store (and then fill the replica; unknown ids are never cached). Every end deletes in the store and tells
+ * the other instances in one MULTI, and drops the local entry before it returns
+ * (docs/architecture.md "Session replica").
+ */
+export interface Sessions {
+  readonly settings: SessionSettings
+  readonly replica: SessionReplica<SessionData>
+  open(input: { uid: string; ip: string; ua: string | null; csrf?: string }, now: number): Promise<Session>
+  /** By cookie value. */
+  read(id: string): Promise<Session | null>
+  /** By hash (the session a Bearer JWT was minted for). */
+  readHash(hash: string): Promise<SessionData | null>
+  /** From the store, past the replica: before refusing an entry that looks expired (another instance may have
+   *  slid it). */
+  reread(s: Session): Promise<Session | null>
+  /** Slides the inactivity deadline at once in memory; the store write (at most once a minute) is off the
+   *  request path. */
+  touch(s: Session, now: number): void
+  end(s: { hash: string; data: { uid: string } }): Promise<void>
+  /** Ends every session of a user except `exceptHash`: one set read, one MULTI. */
+  endAllOf(uid: string, exceptHash?: string): Promise<number>
+  start(): Promise<void>
+  stop(): Promise<void>
 }
 
-/** Slides the inactivity deadline; writes at most once per `minWriteMs` to keep requests read-only. */
-export async function touchSession(store: Store, settings: SessionSettings, s: Session, now: number, minWriteMs = 60_000): Promise<void> {
-  const target = now + settings.idleMs
-  if (target - s.data.expireAt < Math.min(minWriteMs, settings.idleMs / 10)) return
-  s.data.expireAt = target
-  await store.set(keys.session(s.hash), JSON.stringify(s.data), ttlOf(s.data, now))
+export interface SessionsOptions {
+  store: Store
+  settings: SessionSettings
+  replica: SessionReplica<SessionData>
+  heartbeatMs: number
+  monotonic: () => number
+  onWriteError?: (err: unknown) => void
 }
 
-export async function destroySession(store: Store, s: { hash: string; data: { uid: string } }): Promise<void> {
-  await store.del(keys.session(s.hash))
-  await store.srem(keys.userSessions(s.data.uid), s.hash)
-}
+export function createSessions(opts: SessionsOptions): Sessions {
+  const { store, settings, replica } = opts
+  const instance = randomBytes(6).toString('hex')
+  const beatPrefix = `hb:${instance}:`
+  let timer: NodeJS.Timeout | undefined
+  let unsubscribe: (() => Promise<void>) | undefined
 
-/** Ends every session of a user except `exceptHash`: one set read, no KEYS scan. */
-export async function destroyUserSessions(store: Store, uid: string, exceptHash?: string): Promise<number> {
-  const hashes = (await store.smembers(keys.userSessions(uid))).filter((h) => h !== exceptHash)
-  if (!hashes.length) return 0
-  await store.del(...hashes.map((h) => keys.session(h)))
-  for (const h of hashes) await store.srem(keys.userSessions(uid), h)
-  return hashes.length
+  const load = async (hash: string): Promise<SessionData | null> => {
+    const held = replica.get(hash)
+    if (held) return held
+    const mark = replica.mark()
+    const data = parseSession(await store.get(keys.session(hash)))
+    if (data) replica.put(hash, data, mark)
+    return data
+  }
+  let beats = 0
+  const onMessage = (message: string) => {
+    if (message.startsWith(beatPrefix)) {
+      const [n, sentAt] = message.slice(beatPrefix.length).split(':')
+      replica.heartbeat(Number(n), Number(sentAt))
+    } else if (message.startsWith('end:')) replica.drop(message.slice(4).split(','))
+  }
+  // A beat that fails to go out still uses its number: the gap tells the replica to forget.
+  const beat = () => store.publish(keys.sessionEvents, `${beatPrefix}${beats++}:${opts.monotonic()}`).catch(() => {})
+
+  return {
+    settings,
+    replica,
+    async open(input, now) {
+      const id = newSessionId()
+      const hash = hashSessionId(id)
+      const data: SessionData = {
+        uid: input.uid,
+        ip: input.ip,
+        ua: input.ua,
+        csrf: input.csrf ?? newCsrfToken(),
+        expireAt: now + settings.idleMs,
+        absoluteExpireAt: now + settings.absoluteMs,
+        createdAt: now,
+      }
+      await store.set(keys.session(hash), JSON.stringify(data), ttlOf(data, now))
+      await store.sadd(keys.userSessions(input.uid), hash, settings.absoluteMs)
+      return { id, hash, data }
+    },
+    async read(id) {
+      const hash = hashSessionId(id)
+      const data = await load(hash)
+      return data ? { id, hash, data } : null
+    },
+    readHash: load,
+    async reread(s) {
+      replica.drop([s.hash])
+      const mark = replica.mark()
+      const data = parseSession(await store.get(keys.session(s.hash)))
+      if (!data) return null
+      replica.put(s.hash, data, mark)
+      return { id: s.id, hash: s.hash, data }
+    },
+    touch(s, now, minWriteMs = 60_000) {
+      const target = now + settings.idleMs
+      if (target - s.data.expireAt < Math.min(minWriteMs, settings.idleMs / 10)) return
+      s.data.expireAt = target
+      store.set(keys.session(s.hash), JSON.stringify(s.data), ttlOf(s.data, now)).catch((err) => opts.onWriteError?.(err))
+    },
+    async end(s) {
+      await store.delAndPublish({ del: [keys.session(s.hash)], srem: { key: keys.userSessions(s.data.uid), members: [s.hash] }, channel: keys.sessionEvents, message: `end:${s.hash}` })
+      replica.drop([s.hash])
+    },
+    async endAllOf(uid, exceptHash) {
+      const hashes = (await store.smembers(keys.userSessions(uid))).filter((h) => h !== exceptHash)
+      if (!hashes.length) return 0
+      await store.delAndPublish({ del: hashes.map((h) => keys.session(h)), srem: { key: keys.userSessions(uid), members: hashes }, channel: keys.sessionEvents, message: `end:${hashes.join(',')}` })
+      replica.drop(hashes)
+      return hashes.length
+    },
+    async start() {
+      unsubscribe = await store.subscribe(keys.sessionEvents, onMessage, () => replica.forgetAll())
+      void beat()
+      timer = setInterval(beat, opts.heartbeatMs)
+      timer.unref()
+    },
+    async stop() {
+      clearInterval(timer)
+      await unsubscribe?.()
+    },
+  }
 }
 
 /** Barong binds a session to the login IP's /16 (IPv4) or /96 (IPv6). */

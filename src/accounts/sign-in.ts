@@ -1,8 +1,7 @@
-import type { Store } from '../cache/store.ts'
 import type { Config } from '../config/index.ts'
 import type { User } from '../storage/schema/index.ts'
 import type { RequestMeta } from './activities.ts'
-import { destroySession, openSession, readSession, type Session, type SessionSettings } from './sessions.ts'
+import type { Session, SessionSettings, Sessions } from './sessions.ts'
 
 export const sessionSettings = (config: Pick<Config, 'env'>): SessionSettings => ({
   idleMs: config.env.BARONG_SESSION_EXPIRE_TIME * 1000,
@@ -14,15 +13,15 @@ export const sessionSettings = (config: Pick<Config, 'env'>): SessionSettings =>
  * fixation. The caller hands the id to the client (the cookie) and the CSRF token in the body.
  */
 export async function signIn(
-  deps: { store: Store; config: Pick<Config, 'env'> },
+  deps: { sessions: Sessions },
   user: Pick<User, 'uid'>,
   meta: RequestMeta,
   previousSessionId: string | undefined,
   nowMs: number,
 ): Promise<Session> {
   if (previousSessionId) {
-    const old = await readSession(deps.store, previousSessionId)
-    if (old) await destroySession(deps.store, old)
+    const old = await deps.sessions.read(previousSessionId)
+    if (old) await deps.sessions.end(old)
   }
-  return openSession(deps.store, sessionSettings(deps.config), { uid: user.uid, ip: meta.ip, ua: meta.ua }, nowMs)
+  return deps.sessions.open({ uid: user.uid, ip: meta.ip, ua: meta.ua }, nowMs)
 }

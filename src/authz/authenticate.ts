@@ -1,6 +1,6 @@
 import { keys as storeKeys } from '../cache/keys.ts'
 import type { Store } from '../cache/store.ts'
-import { destroySession, parseSession, readSession, sameNetwork, touchSession, type SessionSettings } from '../accounts/sessions.ts'
+import { sameNetwork, type Sessions } from '../accounts/sessions.ts'
 import { safeEqual } from '../util/safe-equal.ts'
 import type { SigningKeys } from '../crypto/keys.ts'
 import type { AuthRequest, Principal } from './request.ts'
@@ -19,7 +19,7 @@ export interface AuthDeps {
   now: () => number
   csrf: boolean
   nonceLifetimeMs: number
-  session: SessionSettings
+  sessions: Sessions
 }
 
 /** Methods that need no CSRF token; every other one does, custom verbs (PROPFIND, PURGE…) included. */
@@ -65,7 +65,7 @@ async function byBearer(deps: AuthDeps, token: string): Promise<AuthResult> {
   if (!user) return fail(404, 'record.not_found')
   // The JWT lives no longer than what it was minted for: a logout, a password reset or a key switched off ends it.
   if (claims.ref.kind === 'session') {
-    const session = parseSession(await deps.store.get(storeKeys.session(claims.ref.hash)))
+    const session = await deps.sessions.readHash(claims.ref.hash)
     if (!session || session.uid !== user.uid || now >= session.expireAt || now >= session.absoluteExpireAt) return fail(401, 'authz.invalid_session')
   } else {
     const key = deps.cache.apiKeys.get(claims.ref.kid)
@@ -80,22 +80,27 @@ async function byCookie(deps: AuthDeps, req: AuthRequest): Promise<AuthResult> {
   const csrfChecked = deps.csrf && !SAFE_METHODS.has(req.method.toUpperCase())
   const csrfHeader = req.header('x-csrf-token')
   if (csrfChecked && !csrfHeader) return fail(401, 'authz.missing_csrf_token')
-  const session = req.sessionId ? await readSession(deps.store, req.sessionId) : null
+  let session = req.sessionId ? await deps.sessions.read(req.sessionId) : null
   if (!session) return fail(401, csrfChecked ? 'authz.csrf_token_mismatch' : 'authz.invalid_session')
   if (csrfChecked && !safeEqual(csrfHeader!, session.data.csrf)) return fail(401, 'authz.csrf_token_mismatch')
   const now = deps.now()
+  // Another instance may have slid the deadline since this one read the session: ask the store before refusing.
+  if (now >= session.data.expireAt && now < session.data.absoluteExpireAt) {
+    session = await deps.sessions.reread(session)
+    if (!session) return fail(401, 'authz.invalid_session')
+  }
   const d = session.data
   const ua = req.header('user-agent') ?? null
   if (ua !== d.ua || now >= d.expireAt || now >= d.absoluteExpireAt || !sameNetwork(d.ip, req.ip)) {
-    await destroySession(deps.store, session)
+    await deps.sessions.end(session)
     return { type: 'failed', status: 401, key: 'authz.client_session_mismatch', clearCookie: true }
   }
   const user = await deps.cache.userByUid(d.uid)
   if (!user) {
-    await destroySession(deps.store, session)
+    await deps.sessions.end(session)
     return fail(401, 'authz.invalid_session')
   }
-  await touchSession(deps.store, deps.session, session, now)
+  deps.sessions.touch(session, now)
   return {
     type: 'user',
     user,

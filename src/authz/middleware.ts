@@ -35,7 +35,7 @@ export function gateDeps(deps: Deps): GateDeps {
       now: () => deps.clock.now(),
       csrf: env.BARONG_CSRF_PROTECTION,
       nonceLifetimeMs: env.BARONG_APIKEY_NONCE_LIFETIME,
-      session: { idleMs: env.BARONG_SESSION_EXPIRE_TIME * 1000, absoluteMs: env.BARONG_SESSION_ABSOLUTE_TIME * 1000 },
+      sessions: deps.sessions,
     },
     rules: deps.authzRules,
     geoip: deps.geoip,

@@ -13,4 +13,6 @@ export const keys = {
   whitelink: (tokenHash: string) => `whitelink:${tokenHash}`,
   /** Pub/sub channel: rules, restrictions, API keys and users changed. */
   invalidation: 'invalidate',
+  /** Pub/sub channel: sessions ended (`end:<hash>,…`) and every instance's lease heartbeat (`hb:<instance>:<ms>`). */
+  sessionEvents: 'sessions',
 } as const

@@ -114,6 +114,11 @@ export function createMemoryStore(now: () => number = Date.now): Store & { reado
     async publish(channel, message) {
       for (const h of channels.get(channel) ?? []) queueMicrotask(() => h(message))
     },
+    async delAndPublish(op) {
+      for (const k of op.del) data.delete(k)
+      if (op.srem) for (const m of op.srem.members) await this.srem(op.srem.key, m)
+      await this.publish(op.channel, op.message)
+    },
     async subscribe(channel, handler) {
       let set = channels.get(channel)
       if (!set) channels.set(channel, (set = new Set()))

@@ -44,6 +44,7 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<Store> 
   await redis.connect()
   let subscriber: Redis | null = null
   const handlers = new Map<string, Set<(m: string) => void>>()
+  const gapHandlers = new Set<() => void>()
   const channelName = (c: string) => opts.keyPrefix + c
 
   // The hot path's reads and nonce writes of one tick go as one command each (measured in bench/). This is
@@ -105,11 +106,26 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<Store> 
     async publish(channel, message) {
       await guard(() => redis.publish(channelName(channel), message))
     },
-    async subscribe(channel, handler) {
+    async delAndPublish(op) {
+      await guard(async () => {
+        const m = redis.multi()
+        if (op.del.length) m.del(...op.del)
+        if (op.srem?.members.length) m.srem(op.srem.key, ...op.srem.members)
+        m.publish(channelName(op.channel), op.message)
+        const results = await m.exec()
+        const failed = results?.find(([err]) => err)
+        if (!results || failed) throw failed?.[0] ?? new Error('MULTI aborted')
+      })
+    },
+    async subscribe(channel, handler, onGap) {
+      if (onGap) gapHandlers.add(onGap)
       if (!subscriber) {
         // A subscriber connection must queue while reconnecting, or re-subscription is lost.
         subscriber = new Redis(opts.url, { ...options, enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined })
         subscriber.on('error', onError)
+        subscriber.on('close', () => {
+          for (const g of gapHandlers) g()
+        })
         subscriber.on('message', (ch: string, msg: string) => {
           for (const h of handlers.get(ch) ?? []) h(msg)
         })
@@ -124,6 +140,7 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<Store> 
       set.add(handler)
       return async () => {
         set.delete(handler)
+        if (onGap) gapHandlers.delete(onGap)
       }
     },
     async ping() {

@@ -21,7 +21,13 @@ export interface Store {
   srem(key: string, member: string): Promise<void>
   smembers(key: string): Promise<string[]>
   publish(channel: string, message: string): Promise<void>
-  subscribe(channel: string, handler: (message: string) => void): Promise<() => Promise<void>>
+  /**
+   * Deletes keys, removes members from a set and publishes a message as one step (MULTI): no instance can
+   * read the deleted keys after the message went out, and no message is lost after the delete.
+   */
+  delAndPublish(op: { del: readonly string[]; srem?: { key: string; members: readonly string[] }; channel: string; message: string }): Promise<void>
+  /** `onGap`: the subscription dropped, so messages may have been missed (it is renewed by itself). */
+  subscribe(channel: string, handler: (message: string) => void, onGap?: () => void): Promise<() => Promise<void>>
   ping(): Promise<void>
   close(): Promise<void>
 }

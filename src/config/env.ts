@@ -102,6 +102,10 @@ export const envSchema = z.object({
   BARONG_JWT_EXPIRE_TIME: int(3600, 1, 31 * 86400),
   BARONG_SESSION_EXPIRE_TIME: int(1800, 1, 31 * 86400),
   BARONG_SESSION_ABSOLUTE_TIME: int(86400, 60, 365 * 86400),
+  // Sessions this instance keeps in memory, and how long it may decide from them without hearing its own
+  // heartbeat back from the store (docs/architecture.md "Session replica").
+  BARONG_SESSION_CACHE_SIZE: int(100_000, 0, 10_000_000),
+  BARONG_CACHE_LEASE_MS: int(1000, 100, 60_000),
   BARONG_SESSION_NAME: z
     .string()
     .default('_barong_session')

@@ -8,7 +8,7 @@ import { requestMeta } from '../http/request-meta.ts'
 import { readSessionCookie, writeSessionCookie } from '../http/session-cookie.ts'
 import type { User } from '../storage/schema/index.ts'
 
-export type IdentityDeps = Pick<Deps, 'config' | 'db' | 'store' | 'clock' | 'keys' | 'secrets' | 'captcha' | 'relay' | 'deferred' | 'logger' | 'authzCache'>
+export type IdentityDeps = Pick<Deps, 'config' | 'db' | 'store' | 'sessions' | 'clock' | 'keys' | 'secrets' | 'captcha' | 'relay' | 'deferred' | 'logger' | 'authzCache'>
 
 /** Signs the user in on this response (a fresh session cookie); returns the CSRF token for the body. */
 export async function signIn(c: Context<AppEnv>, deps: IdentityDeps, user: User): Promise<string> {

@@ -1,7 +1,6 @@
 import { recordUserActivity, type RequestMeta } from '../accounts/activities.ts'
 import { commit } from '../accounts/commit.ts'
 import { issueToken, spendToken, verifyToken } from '../accounts/one-time-tokens.ts'
-import { destroyUserSessions } from '../accounts/sessions.ts'
 import { userEventRecordOf } from '../accounts/user-record.ts'
 import { findUserByEmail, findUserByUidAndEmail, normalizeEmail } from '../accounts/user-repository.ts'
 import { passwordPolicyOf, setPassword } from '../accounts/users.ts'
@@ -97,7 +96,7 @@ export function registerPasswordRoutes(api: Api, deps: IdentityDeps) {
         throw new AppError(err.key, 422)
       }
       // A reset ends every session of the user.
-      await destroyUserSessions(deps.store, user.uid)
+      await deps.sessions.endAllOf(user.uid)
       return c.json(201, 201)
     },
   })

@@ -3,7 +3,6 @@ import { recordUserActivity } from '../accounts/activities.ts'
 import { commit } from '../accounts/commit.ts'
 import { clearLoginAttempts, countLoginAttempt } from '../accounts/login-limits.ts'
 import { checkUserOtp } from '../accounts/otp.ts'
-import { destroySession, readSession } from '../accounts/sessions.ts'
 import { safeEqual } from '../util/safe-equal.ts'
 import { userEventRecordOf } from '../accounts/user-record.ts'
 import { findUserByEmail, findUserByUid, normalizeEmail, updateUser } from '../accounts/user-repository.ts'
@@ -105,7 +104,7 @@ export function registerSessionRoutes(api: Api, deps: IdentityDeps) {
     status: 200,
     handler: async (c) => {
       const id = readSessionCookie(c, env)
-      const session = id ? await readSession(deps.store, id) : null
+      const session = id ? await deps.sessions.read(id) : null
       const user = session ? await findUserByUid(deps.db, session.data.uid) : null
       if (!session || !user) throw new AppError('identity.session.not_found', 404)
       if (env.BARONG_CSRF_PROTECTION) {
@@ -116,7 +115,7 @@ export function registerSessionRoutes(api: Api, deps: IdentityDeps) {
         if (token && !safeEqual(token, session.data.csrf)) throw new AppError('authz.csrf_token_mismatch', 401)
       }
       await recordUserActivity(deps.db, requestMeta(c), { userId: user.id, topic: 'session', action: 'logout', result: 'succeed' }, nowDate(deps))
-      await destroySession(deps.store, session)
+      await deps.sessions.end(session)
       clearSessionCookie(c, env)
       return c.json(200, 200)
     },

@@ -3,7 +3,6 @@ import { z } from 'zod'
 import { recordUserActivity } from '../accounts/activities.ts'
 import { commit } from '../accounts/commit.ts'
 import { checkUserOtp } from '../accounts/otp.ts'
-import { destroyUserSessions } from '../accounts/sessions.ts'
 import { disableTwoFactor, enableTwoFactor, replaceTotpSecret } from '../accounts/two-factor.ts'
 import { qrBarcode, totpUrl } from '../crypto/totp.ts'
 import type { Deps } from '../deps.ts'
@@ -12,7 +11,7 @@ import type { AppEnv } from '../http/env.ts'
 import { AppError } from '../http/errors.ts'
 import { requestMeta } from '../http/request-meta.ts'
 
-export type OtpDeps = Pick<Deps, 'config' | 'db' | 'store' | 'clock' | 'secrets' | 'relay' | 'logger' | 'authzCache'>
+export type OtpDeps = Pick<Deps, 'config' | 'db' | 'store' | 'sessions' | 'clock' | 'secrets' | 'relay' | 'logger' | 'authzCache'>
 
 const REASONS = {
   enabled: '2FA has been enabled for this account',
@@ -89,7 +88,7 @@ export function registerOtpRoutes(api: Api, deps: OtpDeps) {
         await recordUserActivity(w.tx, requestMeta(c), { userId: caller.user.id, topic: 'otp', action, result: 'succeed' }, w.now)
       })
       // Whoever held another session of this account did so without the second factor.
-      await destroyUserSessions(deps.store, caller.user.uid, caller.principal.sessionHash)
+      await deps.sessions.endAllOf(caller.user.uid, caller.principal.sessionHash)
       return c.json(200, 201)
     },
   })

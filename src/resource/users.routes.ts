@@ -7,7 +7,6 @@ import { activitySchema, userWithFullInfoSchema } from '../accounts/entity-schem
 import { upsertLabel } from '../accounts/labels.ts'
 import { checkUserOtp } from '../accounts/otp.ts'
 import { checkPassword } from '../accounts/password-strength.ts'
-import { destroyUserSessions } from '../accounts/sessions.ts'
 import { userEventRecordOf } from '../accounts/user-record.ts'
 import { updateUser } from '../accounts/user-repository.ts'
 import { checkUserData, passwordPolicyOf, setPassword } from '../accounts/users.ts'
@@ -20,7 +19,7 @@ import { AppError } from '../http/errors.ts'
 import { pageParams, paginate } from '../http/paginate.ts'
 import { requestMeta } from '../http/request-meta.ts'
 
-export type UserDeps = Pick<Deps, 'config' | 'db' | 'store' | 'clock' | 'secrets' | 'relay' | 'logger' | 'authzCache'>
+export type UserDeps = Pick<Deps, 'config' | 'db' | 'store' | 'sessions' | 'clock' | 'secrets' | 'relay' | 'logger' | 'authzCache'>
 
 const PREFIX = 'resource.user'
 const TOPICS = ['all', 'session', 'otp', 'password', 'account'] as const
@@ -177,7 +176,7 @@ export function registerUserRoutes(api: Api, deps: UserDeps) {
         await w.event('system.user.password.change', { record: { user: record, domain: deps.config.env.BARONG_DOMAIN } })
       })
       // Whoever holds another session of this account may have the old password.
-      await destroyUserSessions(deps.store, user.uid, caller.principal.sessionHash)
+      await deps.sessions.endAllOf(user.uid, caller.principal.sessionHash)
       return c.json(201, 201)
     },
   })

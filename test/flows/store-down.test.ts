@@ -72,13 +72,14 @@ describe('the store (Redis) goes away and comes back', () => {
     expect((await get(`${gw!.base}/readyz`)).status).toBe(200)
   })
 
-  it.skipIf(!enabled)('down: cookie requests fail closed with 503 within ~1 s, never 200; pass paths still 200', async () => {
+  it.skipIf(!enabled)('down: cookie requests fail closed with 503 within the lease, never 200 after it; pass paths still 200', async () => {
     const killedAt = performance.now()
     await killRedis()
-    const first = await pollUntil(() => get(`${gw!.base}${ME}`, session.cookie), (r) => r.status === 503, 1000)
+    // The session replica may answer until its lease (1 s) runs out, plus the store's command timeout (0.5 s).
+    const first = await pollUntil(() => get(`${gw!.base}${ME}`, session.cookie), (r) => r.status === 503, 1500)
     expect(first.value.status).toBe(503)
     expect(first.value.json).toEqual(UNAVAILABLE)
-    expect(performance.now() - killedAt).toBeLessThan(1000)
+    expect(performance.now() - killedAt).toBeLessThan(1500)
     // 20 more over ~1 s: through the closed socket and the failing reconnect attempts alike.
     const statuses: number[] = []
     for (let i = 0; i < 20; i++) {
