@@ -12,7 +12,10 @@ export interface AuditQueue {
 /**
  * Admin activities for AUDIT and denied decisions, written in batches off the request path. Bounded:
  * beyond `max` queued rows new ones are counted as dropped rather than growing memory. Flushed at
- * shutdown, so a graceful stop loses none.
+ * shutdown, so a graceful stop loses none. Denials that record the same thing (member, IP, action, topic,
+ * path and parameters) while one is still queued become one row with `count` in its data
+ * (docs/differences-from-barong.md#d42): a member hammering a forbidden path writes a row per interval, not
+ * thousands a second.
  */
 export function createAuditQueue(db: Database, logger: Logger, opts: { intervalMs?: number; batch?: number; max?: number } = {}): AuditQueue {
   const intervalMs = opts.intervalMs ?? 500
@@ -22,14 +25,25 @@ export function createAuditQueue(db: Database, logger: Logger, opts: { intervalM
   const max = opts.max ?? 10_000
   let queue: NewActivity[] = []
   let dropped = 0
+  // Denied rows still queued, by what they record; and how many denials each queued row stands for.
+  const pending = new Map<string, NewActivity>()
+  const counts = new Map<NewActivity, number>()
+  const keyOf = (r: NewActivity) => `${r.userId}\u0000${r.userIp}\u0000${r.action}\u0000${r.topic}\u0000${r.targetUid}\u0000${r.data}`
+  const withCount = (r: NewActivity): NewActivity => {
+    const n = counts.get(r) ?? 1
+    return n > 1 ? { ...r, data: JSON.stringify({ ...(JSON.parse(r.data ?? '{}') as object), count: n }) } : r
+  }
   let flushing: Promise<void> | null = null
 
   const writeAll = async () => {
     while (queue.length) {
       const rows = queue.slice(0, batch)
+      // From here on a new identical denial starts a row of its own: this one's count is being written.
+      for (const r of rows) if (r.result === 'denied' && pending.get(keyOf(r)) === r) pending.delete(keyOf(r))
       try {
-        await db.insert(activities).values(rows)
+        await db.insert(activities).values(rows.map(withCount))
         queue = queue.slice(rows.length)
+        for (const r of rows) counts.delete(r)
       } catch (err) {
         logger.warn({ err: (err as Error).message, queued: queue.length }, 'audit write failed; will retry')
         return
@@ -42,6 +56,15 @@ export function createAuditQueue(db: Database, logger: Logger, opts: { intervalM
 
   return {
     push(row) {
+      if (row.result === 'denied') {
+        const key = keyOf(row)
+        const same = pending.get(key)
+        if (same) {
+          counts.set(same, (counts.get(same) ?? 1) + 1)
+          return
+        }
+        if (queue.length < max) pending.set(key, row)
+      }
       if (queue.length >= max) {
         dropped++
         return
