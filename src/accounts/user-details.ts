@@ -1,5 +1,7 @@
 import type { DataStorage, Label, Phone, Profile, User } from '../storage/schema/index.ts'
 import type { Executor } from '../storage/tx.ts'
+import type { SecretBox } from '../crypto/secretbox.ts'
+import { openProfile } from './profiles.ts'
 import { dataStoragesOfUsers, labelsOfUsers, phonesOfUsers, profilesOfUsers, uidsOf } from './user-repository.ts'
 
 /** What a full user view shows besides the user row. */
@@ -15,7 +17,7 @@ export interface UserDetails {
  * Loads the related rows of many users at once: one query per table whatever the number of users
  * (an admin page of 100 users costs five queries, not five hundred).
  */
-export async function loadUserDetails(db: Executor, list: readonly User[]): Promise<Map<number, UserDetails>> {
+export async function loadUserDetails(db: Executor, secrets: SecretBox, list: readonly User[]): Promise<Map<number, UserDetails>> {
   const ids = list.map((u) => u.id)
   const out = new Map<number, UserDetails>()
   if (!ids.length) return out
@@ -32,13 +34,13 @@ export async function loadUserDetails(db: Executor, list: readonly User[]): Prom
       referralUid: u.referralId ? (refs.get(u.referralId) ?? null) : null,
       labels: ls.get(u.id) ?? [],
       phones: ps.get(u.id) ?? [],
-      profiles: prs.get(u.id) ?? [],
+      profiles: (prs.get(u.id) ?? []).map((p) => openProfile(secrets, p)),
       dataStorages: ds.get(u.id) ?? [],
     })
   }
   return out
 }
 
-export async function loadOneUserDetails(db: Executor, user: User): Promise<UserDetails> {
-  return (await loadUserDetails(db, [user])).get(user.id)!
+export async function loadOneUserDetails(db: Executor, secrets: SecretBox, user: User): Promise<UserDetails> {
+  return (await loadUserDetails(db, secrets, [user])).get(user.id)!
 }

@@ -58,7 +58,7 @@ export function registerEmailRoutes(api: Api, deps: IdentityDeps) {
       if (!confirmed) throw new AppError('identity.user.utilized_token', 422)
       // The confirmation link signs the user in, as Barong's does.
       const csrf = await signIn(c, deps, confirmed)
-      return c.json(await userWithFullInfo(deps.db, confirmed, csrf), 201)
+      return c.json(await userWithFullInfo(deps, confirmed, csrf), 201)
     },
   })
 }

@@ -91,7 +91,7 @@ export function registerSessionRoutes(api: Api, deps: IdentityDeps) {
         return u
       })
       const csrf = await signIn(c, deps, fresh)
-      return c.json(await userWithFullInfo(deps.db, fresh, csrf), 200)
+      return c.json(await userWithFullInfo(deps, fresh, csrf), 200)
     },
   })
 

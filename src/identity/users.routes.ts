@@ -59,7 +59,7 @@ export function registerUserRoutes(api: Api, deps: IdentityDeps) {
         throw err
       }
       const csrf = await signIn(c, deps, user)
-      return c.json(await userWithFullInfo(deps.db, user, csrf), 201)
+      return c.json(await userWithFullInfo(deps, user, csrf), 201)
     },
   })
 

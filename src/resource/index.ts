@@ -5,6 +5,7 @@ import { registerDataStorageRoutes } from './data-storage.routes.ts'
 import { registerLabelRoutes } from './labels.routes.ts'
 import { registerOtpRoutes } from './otp.routes.ts'
 import { registerPhoneRoutes } from './phones.routes.ts'
+import { registerProfileRoutes } from './profiles.routes.ts'
 import { registerUserRoutes } from './users.routes.ts'
 
 /** The signed-in user's API (`/resource/…`). */
@@ -13,6 +14,7 @@ export function registerResourceRoutes(api: Api, deps: Deps) {
   registerOtpRoutes(api, deps)
   registerApiKeyRoutes(api, deps)
   registerPhoneRoutes(api, deps)
+  registerProfileRoutes(api, deps)
   registerLabelRoutes(api, deps)
   registerDataStorageRoutes(api, deps)
 }

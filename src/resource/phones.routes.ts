@@ -15,7 +15,7 @@ import { PhoneProviderError, type PhoneChannel } from '../sms/phone-verifier.ts'
 import { TWILIO_ERROR_KEYS } from '../sms/twilio.ts'
 import type { Phone, User } from '../storage/schema/index.ts'
 
-export type PhoneDeps = Pick<Deps, 'config' | 'db' | 'store' | 'clock' | 'relay' | 'logger' | 'authzCache' | 'phoneVerifier'>
+export type PhoneDeps = Pick<Deps, 'config' | 'db' | 'secrets' | 'store' | 'clock' | 'relay' | 'logger' | 'authzCache' | 'phoneVerifier'>
 
 const PREFIX = 'resource.phone'
 const TOO_MANY = 'resource.phone.too_many_requests'
@@ -133,7 +133,7 @@ export function registerPhoneRoutes(api: Api, deps: PhoneDeps) {
         await markPhoneVerified(w, phone)
         return (await upsertLabel(w, deps.config, user, { key: 'phone', value: 'verified', scope: 'private' })).user
       })
-      return c.json(await userWithFullInfo(deps.db, updated), 201)
+      return c.json(await userWithFullInfo(deps, updated), 201)
     },
   })
 }

@@ -56,7 +56,7 @@ export function registerUserRoutes(api: Api, deps: UserDeps) {
     summary: 'The signed-in user with labels, phones, profiles and data storages',
     auth: 'user',
     response: userWithFullInfoSchema,
-    handler: async (c, _p, { user }) => c.json(await userWithFullInfo(deps.db, user)),
+    handler: async (c, _p, { user }) => c.json(await userWithFullInfo(deps, user)),
   })
 
   api.add({
@@ -79,7 +79,7 @@ export function registerUserRoutes(api: Api, deps: UserDeps) {
         await w.event('model.user.updated', { record: await userEventRecordOf(w.tx, u), changes: {} })
         return u
       })
-      return c.json(await userWithFullInfo(deps.db, updated), 201)
+      return c.json(await userWithFullInfo(deps, updated), 201)
     },
   })
 

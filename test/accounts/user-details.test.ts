@@ -21,7 +21,7 @@ describe('loading many users for a full view', () => {
     const users = await Promise.all([a, b, referrer].map(async (r) => (await findUserByUid(t.deps.db, r.body.uid))!))
     await commit(t.deps, (w) => upsertLabel(w, t.deps.config, users[0]!, { key: 'tier', value: 'gold', scope: 'public' }))
 
-    const details = await loadUserDetails(t.deps.db, users)
+    const details = await loadUserDetails(t.deps.db, t.deps.secrets, users)
     expect(details.get(users[0]!.id)).toMatchObject({ referralUid: referrer.body.uid, labels: [{ key: 'tier', value: 'gold' }] })
     expect(details.get(users[1]!.id)).toMatchObject({ referralUid: null, labels: [] })
     expect(details.get(users[2]!.id)).toMatchObject({ referralUid: null, labels: [] })
@@ -30,7 +30,7 @@ describe('loading many users for a full view', () => {
     const login = await (await a.client.post(`${ID}/sessions`, { email: a.email, password: a.password })).json()
     const { csrf_token: _csrf, ...viaHttp } = login
     const user = (await findUserByUid(t.deps.db, a.body.uid))!
-    expect(presentUserWithFullInfo(user, (await loadUserDetails(t.deps.db, [user])).get(user.id)!)).toEqual(viaHttp)
-    expect(await loadUserDetails(t.deps.db, [])).toEqual(new Map())
+    expect(presentUserWithFullInfo(user, (await loadUserDetails(t.deps.db, t.deps.secrets, [user])).get(user.id)!)).toEqual(viaHttp)
+    expect(await loadUserDetails(t.deps.db, t.deps.secrets, [])).toEqual(new Map())
   })
 })

@@ -15,10 +15,11 @@ export const profiles = pgTable(
     author: varchar('author', { length: 255 }),
     // KYCAID applicant id.
     applicantId: varchar('applicant_id', { length: 255 }),
-    firstName: varchar('first_name', { length: 255 }),
-    lastName: varchar('last_name', { length: 255 }),
-    dob: date('dob', { mode: 'string' }),
-    address: varchar('address', { length: 255 }),
+    // Sealed at rest (AES-256-GCM, accounts/profiles.ts), as Barong 2.6 encrypts them: wider than the values.
+    firstName: varchar('first_name', { length: 1024 }),
+    lastName: varchar('last_name', { length: 1024 }),
+    dob: varchar('dob', { length: 1024 }),
+    address: varchar('address', { length: 1024 }),
     postcode: varchar('postcode', { length: 255 }),
     city: varchar('city', { length: 255 }),
     country: varchar('country', { length: 255 }),
