@@ -6,32 +6,17 @@ import { profiles, type Profile, type User } from '../storage/schema/index.ts'
 import type { Executor } from '../storage/tx.ts'
 import type { Work } from './commit.ts'
 import { upsertLabel } from './labels.ts'
-import { isoSeconds, userEventRecordOf } from './user-record.ts'
+import { presentProfile } from './entities.ts'
+import { openProfile, sealedColumns, type OpenProfile } from './profile-seal.ts'
+import { userEventRecordOf } from './user-record.ts'
 import { lockUser } from './user-repository.ts'
 import { isBlank } from '../util/values.ts'
 
-/**
- * KYC profiles (docs/barong-behaviour-notes.md#s5). The personal columns Barong 2.6 encrypts — first and last
- * name, date of birth, address — are sealed at rest with the service's secret box; every read opens them here,
- * so nothing else sees ciphertext.
- */
+/** KYC profiles (docs/barong-behaviour-notes.md#s4-3-3): validation, create, change, read. */
 export const PROFILE_FIELDS = ['first_name', 'last_name', 'dob', 'address', 'postcode', 'city', 'country', 'metadata'] as const
 export type ProfileField = (typeof PROFILE_FIELDS)[number]
 export type ProfileInput = Partial<Record<ProfileField, string>>
 export type ProfileState = 'drafted' | 'submitted' | 'verified' | 'rejected'
-
-const SEALED = ['firstName', 'lastName', 'dob', 'address'] as const
-
-/** A profile row with its sealed columns opened. */
-export type OpenProfile = Profile
-
-export function openProfile(secrets: SecretBox, row: Profile): OpenProfile {
-  const out = { ...row }
-  for (const k of SEALED) out[k] = row[k] === null ? null : secrets.open(row[k])
-  return out
-}
-
-const seal = (secrets: SecretBox, v: string | null | undefined) => (v === undefined ? undefined : v === null ? null : secrets.seal(v))
 
 // Ruby's [[:word:]]: letters, marks, digits and connector punctuation.
 const W = '\\p{L}\\p{M}\\p{N}\\p{Pc}'
@@ -87,10 +72,7 @@ export class ProfileInvalid extends Error {
 }
 
 const columnsOf = (secrets: SecretBox, p: ProfileInput) => ({
-  firstName: seal(secrets, p.first_name),
-  lastName: seal(secrets, p.last_name),
-  dob: seal(secrets, p.dob),
-  address: seal(secrets, p.address),
+  ...sealedColumns(secrets, p),
   postcode: p.postcode,
   city: p.city,
   country: p.country,
@@ -98,19 +80,9 @@ const columnsOf = (secrets: SecretBox, p: ProfileInput) => ({
 })
 
 function eventRecord(user: Awaited<ReturnType<typeof userEventRecordOf>>, p: OpenProfile) {
-  return {
-    user,
-    first_name: p.firstName,
-    last_name: p.lastName,
-    dob: p.dob,
-    address: p.address,
-    postcode: p.postcode,
-    city: p.city,
-    country: p.country,
-    metadata: p.metadata,
-    created_at: isoSeconds(p.createdAt),
-    updated_at: isoSeconds(p.updatedAt),
-  }
+  // The entity's fields without the state, in Barong's event order.
+  const { state: _state, ...fields } = presentProfile(p)
+  return { user, ...fields }
 }
 
 /** The `profile` label follows the newest profile's state, as Barong's KYC step sets it (docs/barong-behaviour-notes.md#s5-4). */

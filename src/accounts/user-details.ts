@@ -1,7 +1,7 @@
 import type { DataStorage, Label, Phone, Profile, User } from '../storage/schema/index.ts'
 import type { Executor } from '../storage/tx.ts'
 import type { SecretBox } from '../crypto/secretbox.ts'
-import { openProfile } from './profiles.ts'
+import { openProfile } from './profile-seal.ts'
 import { dataStoragesOfUsers, labelsOfUsers, phonesOfUsers, profilesOfUsers, uidsOf } from './user-repository.ts'
 
 /** What a full user view shows besides the user row. */
