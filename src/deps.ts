@@ -1,3 +1,5 @@
+import { join } from 'node:path'
+import { createLocalFileStore, type FileStore } from './uploads/file-store.ts'
 import { createSessionReplica } from './accounts/session-replica.ts'
 import { createSessions, type SessionData, type Sessions } from './accounts/sessions.ts'
 import { sessionSettings } from './accounts/sign-in.ts'
@@ -38,6 +40,8 @@ export interface Deps {
   store: Store
   /** Session reads and writes, through the instance's leased replica. */
   sessions: Sessions
+  /** Uploaded KYC files (BARONG_UPLOAD_DIR). */
+  files: FileStore
   keys: SigningKeys
   secrets: SecretBox
   metrics: HttpMetrics
@@ -197,6 +201,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     db: dbHandle.db,
     store,
     sessions,
+    files: createLocalFileStore(env.BARONG_UPLOAD_DIR ?? join(config.dataDir, 'uploads')),
     keys,
     secrets,
     metrics,

@@ -1,5 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm'
 import { dataStorages, type DataStorage, type User } from '../storage/schema/index.ts'
+import { isJsonText } from '../util/values.ts'
 import type { Work } from './commit.ts'
 import { labelKeyErrors, normalizeLabelField } from './label-format.ts'
 import { findLabel, upsertLabel } from './labels.ts'
@@ -11,15 +12,6 @@ import { lockUser } from './user-repository.ts'
 export const RESERVED_TITLES = ['document', 'label', 'profile', 'phone', 'user'] as const
 const MAX_DATA = 5120
 
-const isJson = (s: string) => {
-  try {
-    JSON.parse(s)
-    return true
-  } catch {
-    return false
-  }
-}
-
 /**
  * Barong's model keys for a new storage, attribute by attribute as its validators run (data length, data
  * format, then title uniqueness, inclusion, exclusion). Pure: `taken` is whether the user already has the
@@ -28,7 +20,7 @@ const isJson = (s: string) => {
 export function dataStorageErrors(input: { title: string; data: string }, allowedTitles: readonly string[], taken: boolean): string[] {
   const errs: string[] = []
   if (input.data.length > MAX_DATA) errs.push('data.too_long')
-  if (!isJson(input.data)) errs.push('data.invalid_format')
+  if (!isJsonText(input.data)) errs.push('data.invalid_format')
   if (taken) errs.push('title.taken')
   if (!allowedTitles.includes(input.title)) errs.push('title.inclusion')
   if ((RESERVED_TITLES as readonly string[]).includes(input.title)) errs.push('title.exclusion')

@@ -10,7 +10,7 @@ import { presentProfile } from './entities.ts'
 import { openProfile, sealedColumns, type OpenProfile } from './profile-seal.ts'
 import { userEventRecordOf } from './user-record.ts'
 import { lockUser } from './user-repository.ts'
-import { isBlank } from '../util/values.ts'
+import { isBlank, isJsonText } from '../util/values.ts'
 
 /** KYC profiles (docs/barong-behaviour-notes.md#s4-3-3): validation, create, change, read. */
 export const PROFILE_FIELDS = ['first_name', 'last_name', 'dob', 'address', 'postcode', 'city', 'country', 'metadata'] as const
@@ -34,15 +34,6 @@ function lengthAndFormat(name: string, v: string | null | undefined, min: number
   if (!format.test(v)) errors.push(`${name}.invalid`)
 }
 
-function isJson(v: string): boolean {
-  try {
-    JSON.parse(v)
-    return true
-  } catch {
-    return false
-  }
-}
-
 /** Barong's model validations, in its order; the values as they will be stored (squished). */
 export function profileErrors(p: ProfileInput, today: string): string[] {
   const errors: string[] = []
@@ -52,7 +43,7 @@ export function profileErrors(p: ProfileInput, today: string): string[] {
   if (p.country && !isBlank(p.country) && !countryByAlpha2(p.country) && !countryByAlpha3(p.country)) errors.push('country.must have alpha2 or alpha3 format')
   lengthAndFormat('postcode', p.postcode, 2, POSTCODE, errors)
   lengthAndFormat('address', p.address, 1, ADDRESS, errors)
-  if (p.metadata != null && !isBlank(p.metadata) && !isJson(p.metadata)) errors.push('metadata.invalid_format')
+  if (p.metadata != null && !isBlank(p.metadata) && !isJsonText(p.metadata)) errors.push('metadata.invalid_format')
   // Barong 2.6: nobody is born in the future.
   if (p.dob && p.dob > today) errors.push('dob.invalid')
   return errors

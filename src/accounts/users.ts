@@ -2,6 +2,7 @@ import type { Config } from '../config/index.ts'
 import { hashPassword } from '../crypto/password.ts'
 import { levels, users, type User } from '../storage/schema/index.ts'
 import type { Executor } from '../storage/tx.ts'
+import { isJsonText } from '../util/values.ts'
 import type { Work } from './commit.ts'
 import { isValidEmail } from './email-format.ts'
 import { upsertLabel } from './labels.ts'
@@ -34,11 +35,7 @@ export function passwordPolicyOf(config: Config) {
 export function checkUserData(data: string | null | undefined): string[] {
   if (data === null || data === undefined) return []
   const errs: string[] = []
-  try {
-    JSON.parse(data)
-  } catch {
-    errs.push('data.invalid_format')
-  }
+  if (!isJsonText(data)) errs.push('data.invalid_format')
   if (data.length > 1024) errs.push('data.too_long')
   return errs
 }

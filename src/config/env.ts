@@ -138,7 +138,8 @@ export const envSchema = z.object({
   BARONG_PHONE_VERIFY_MAX: int(10, 1, 10000),
   BARONG_PHONE_CODE_WINDOW: int(3600, 1, 86400),
   BARONG_SMS_CONTENT_TEMPLATE: z.string().default('Your verification code for Barong: {{code}}'),
-  BARONG_KYC_PROVIDER: z.enum(['local', 'kycaid']).default('local'),
+  // KYCAID is not served yet: refusing it at start beats silently reviewing nothing.
+  BARONG_KYC_PROVIDER: z.enum(['local', 'kycaid']).default('local').refine((v) => v === 'local', 'kycaid is not available yet; use local'),
   BARONG_UPSTREAMS: optionalString,
   BARONG_AUTHZ_RULES: optionalString,
   BARONG_AUTHZ_RULES_FILE: optionalString,

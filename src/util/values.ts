@@ -13,3 +13,13 @@ export function isBlank(v: unknown): boolean {
   if (isPlainObject(v)) return Object.keys(v).length === 0
   return false
 }
+
+/** JSON text (Barong's `data_is_json` validation). */
+export function isJsonText(s: string): boolean {
+  try {
+    JSON.parse(s)
+    return true
+  } catch {
+    return false
+  }
+}

@@ -1,0 +1,138 @@
+import { randomBytes } from 'node:crypto'
+import { asc, count, eq } from 'drizzle-orm'
+import type { Config } from '../config/index.ts'
+import { documents, type Document, type User } from '../storage/schema/index.ts'
+import type { Executor } from '../storage/tx.ts'
+import { acceptedType } from '../uploads/file-type.ts'
+import type { FileStore } from '../uploads/file-store.ts'
+import { isBlank, isJsonText } from '../util/values.ts'
+import type { Work } from './commit.ts'
+import { upsertLabel } from './labels.ts'
+import { isoSeconds, userEventRecordOf } from './user-record.ts'
+import { lockUser } from './user-repository.ts'
+
+/** KYC documents (docs/barong-behaviour-notes.md#s4-3-4): validation, storage of the files, rows, labels. */
+export interface DocumentInput {
+  docType: string
+  docNumber: string | null
+  docExpire: string | null
+  docCategory: string | null
+  identificator: string | null
+  metadata: string | null
+}
+
+export interface Upload {
+  name: string
+  bytes: Uint8Array
+}
+
+export class DocumentRefused extends Error {
+  constructor(
+    readonly keys: string[],
+    readonly status: 400 | 422,
+  ) {
+    super(keys.join(', '))
+  }
+}
+
+export const ADDRESS = 'Address'
+const DOC_NUMBER = /^[A-Za-z0-9\-\s]+$/
+
+/** Where Barong's local storage kept a document's file; the API shows it as `upload.url`. */
+export const uploadUrl = (d: Pick<Document, 'id' | 'upload'>) => `/uploads/document/upload/${d.id}/${d.upload ?? ''}`
+
+/**
+ * Barong's model validations in its order: the file's integrity (extension whitelist, content of that type, size)
+ * first, then the columns. Address documents need no expiry date (Barong 2.5.21 refused every address upload while
+ * BARONG_REQUIRED_DOCS_EXPIRE was on: docs/differences-from-barong.md#d43).
+ */
+export function documentErrors(input: DocumentInput, file: Upload, env: Config['env'], types: readonly string[], today: string): string[] {
+  const errors: string[] = []
+  const sizeOk = file.bytes.length >= env.BARONG_UPLOAD_SIZE_MIN_RANGE && file.bytes.length <= env.BARONG_UPLOAD_SIZE_MAX_RANGE * 1024 * 1024
+  if (!sizeOk || !acceptedType(file.name, file.bytes, env.BARONG_UPLOAD_EXTENSION_WHITELIST)) errors.push('upload.carrierwave_integrity_error')
+  if (isBlank(input.docType)) errors.push('doc_type.blank')
+  else if (!types.includes(input.docType)) errors.push('doc_type.inclusion')
+  const expiryRequired = env.BARONG_REQUIRED_DOCS_EXPIRE && input.docType !== ADDRESS
+  if (expiryRequired && !input.docExpire) errors.push('doc_expire.blank')
+  if (input.metadata != null && !isBlank(input.metadata) && !isJsonText(input.metadata)) errors.push('metadata.invalid_format')
+  if (input.docNumber != null && !isBlank(input.docNumber)) {
+    if (input.docNumber.length > 128) errors.push('doc_number.too_long')
+    if (!DOC_NUMBER.test(input.docNumber)) errors.push('doc_number.invalid')
+  }
+  if (expiryRequired && input.docExpire && input.docExpire < today) errors.push('doc_expire.invalid')
+  return errors
+}
+
+export async function documentCount(db: Executor, userId: number): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(documents).where(eq(documents.userId, userId))
+  return row?.n ?? 0
+}
+
+export function userDocuments(db: Executor, userId: number): Promise<Document[]> {
+  return db.select().from(documents).where(eq(documents.userId, userId)).orderBy(asc(documents.id))
+}
+
+export interface DocumentDeps {
+  config: Config
+  files: FileStore
+}
+
+/**
+ * One row per file, all sharing the batch's identificator; every file is checked before any is stored, so a
+ * refusal leaves nothing behind (Barong saved them one by one). Names of the stored files are pushed to `stored`
+ * as they are written: the caller removes them if the transaction does not commit.
+ */
+export async function createDocuments(w: Work, deps: DocumentDeps, user: User, input: DocumentInput, uploads: readonly Upload[], stored: string[], opts: { limit: boolean }): Promise<Document[]> {
+  const env = deps.config.env
+  await lockUser(w.tx, user.id)
+  if (opts.limit) {
+    const n = await documentCount(w.tx, user.id)
+    if (n > env.BARONG_DOC_NUM_LIMIT) throw new DocumentRefused(['resource.documents.limit_reached'], 400)
+    if (n + uploads.length > env.BARONG_DOC_NUM_LIMIT) throw new DocumentRefused(['resource.documents.limit_will_be_reached'], 400)
+  }
+  const today = w.now.toISOString().slice(0, 10)
+  for (const file of uploads) {
+    const errors = documentErrors(input, file, env, deps.config.barong.document_types, today)
+    if (errors.length) throw new DocumentRefused(errors, 422)
+  }
+  const identificator = input.identificator ?? randomBytes(16).toString('hex')
+  const rows: Document[] = []
+  for (const file of uploads) {
+    const ext = acceptedType(file.name, file.bytes, env.BARONG_UPLOAD_EXTENSION_WHITELIST)!
+    const name = await deps.files.put(file.bytes, ext)
+    stored.push(name)
+    const [row] = (await w.tx
+      .insert(documents)
+      .values({
+        userId: user.id,
+        upload: name,
+        docType: input.docType,
+        docNumber: input.docNumber,
+        docExpire: input.docExpire,
+        docCategory: input.docCategory,
+        identificator,
+        metadata: input.metadata,
+        createdAt: w.now,
+        updatedAt: w.now,
+      })
+      .returning()) as [Document]
+    rows.push(row)
+    await w.event('model.document.created', { record: await eventRecord(w, user, row) })
+  }
+  // The local KYC step (docs/barong-behaviour-notes.md#s4-3-4): staff review what is pending.
+  await upsertLabel(w, deps.config, user, { key: input.docType === ADDRESS ? 'address' : 'document', value: 'pending', scope: 'private' })
+  return rows
+}
+
+async function eventRecord(w: Work, user: User, d: Document) {
+  return {
+    user: await userEventRecordOf(w.tx, user),
+    upload: encodeURIComponent(uploadUrl(d)),
+    doc_type: d.docType,
+    doc_number: d.docNumber,
+    doc_expire: d.docExpire,
+    metadata: d.metadata,
+    created_at: isoSeconds(d.createdAt),
+    updated_at: isoSeconds(d.updatedAt),
+  }
+}
