@@ -13,6 +13,8 @@ import { requestId } from './http/request-id.ts'
 import { registerGeneralRoutes } from './public/general.routes.ts'
 import { registerIdentityRoutes } from './identity/index.ts'
 import { registerResourceRoutes } from './resource/index.ts'
+import { registerAdminRoutes } from './admin/index.ts'
+import { holds } from './admin/abilities.ts'
 import { builtinApiGate, clientIpMiddleware, gateDeps } from './authz/middleware.ts'
 import { mediaType } from './http/media-type.ts'
 import { users, type User } from './storage/schema/index.ts'
@@ -53,7 +55,12 @@ export function buildApp(deps: Deps, options: BuildOptions = {}): BuiltApp {
       },
     })
   const limit = limitOf(env.BODY_LIMIT)
-  const api = createApi({ base: '/api/v2/barong', bodyLimit: env.BODY_LIMIT, loadUser: (p) => loadUserRow(deps, p.userId) })
+  const api = createApi({
+    base: '/api/v2/barong',
+    bodyLimit: env.BODY_LIMIT,
+    loadUser: (p) => loadUserRow(deps, p.userId),
+    can: (role, ability) => holds(deps.config.abilities, role, ability),
+  })
   // Barong's API bounds a body by its largest route limit here (the gate may read a form body) and by the
   // route's own after authentication; known once every route is declared.
   let apiLimit: ReturnType<typeof limitOf> | undefined
@@ -82,6 +89,7 @@ export function buildApp(deps: Deps, options: BuildOptions = {}): BuiltApp {
   registerGeneralRoutes(api, deps, 'identity')
   registerIdentityRoutes(api, deps)
   registerResourceRoutes(api, deps)
+  registerAdminRoutes(api, deps)
   options.routes?.(api)
   app.get('/api/v2/barong/openapi.json', (c) => {
     c.set('route', '/api/v2/barong/openapi.json')

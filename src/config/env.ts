@@ -140,6 +140,8 @@ export const envSchema = z.object({
   BARONG_SMS_CONTENT_TEMPLATE: z.string().default('Your verification code for Barong: {{code}}'),
   // KYCAID is not served yet: refusing it at start beats silently reviewing nothing.
   BARONG_KYC_PROVIDER: z.enum(['local', 'kycaid']).default('local').refine((v) => v === 'local', 'kycaid is not available yet; use local'),
+  // Admin abilities per role, Barong 2.6's abilities.yml format (config/abilities.yml is the built-in table).
+  BARONG_ABILITIES: optionalString,
   BARONG_UPSTREAMS: optionalString,
   BARONG_AUTHZ_RULES: optionalString,
   BARONG_AUTHZ_RULES_FILE: optionalString,

@@ -44,8 +44,8 @@ export interface ApiRoute<P extends ParamsSpec, A extends Access = 'none'> {
   handler: (c: Context<AppEnv>, params: ParamsOf<P>, caller: CallerOf<A>) => Response | Promise<Response>
 }
 
-/** Decides whether a principal's role holds an ability; the abilities table plugs in here. */
-export type AbilityCheck = (principal: Principal, ability: Ability) => boolean | Promise<boolean>
+/** Decides whether a role holds an ability; the abilities table plugs in here. */
+export type AbilityCheck = (role: string, ability: Ability) => boolean
 
 /** Until a table is configured no ability is granted: an admin route fails closed. */
 export const denyEveryAbility: AbilityCheck = () => false
@@ -88,8 +88,9 @@ async function callerOf(c: Context<AppEnv>, access: Access, opts: Required<Pick<
   const principal = c.var.principal
   if (access === 'none') return { principal }
   if (!principal) throw new AppError('jwt.decode_and_verify', 401)
-  if (typeof access === 'object' && !(await opts.can(principal, access.ability))) throw new AppError('admin.ability.not_permitted', 403)
   const user = await opts.loadUser(principal)
+  // The row's role, not the session's: a demotion holds from the next request.
+  if (typeof access === 'object' && !opts.can(user?.role ?? principal.role, access.ability)) throw new AppError('admin.ability.not_permitted', 403)
   if (!user) throw errors.notFound()
   return { principal, user }
 }
