@@ -40,15 +40,26 @@ export const presentDataStorage = (d: DataStorage) => ({
   updated_at: isoSeconds(d.updatedAt),
 })
 
+/** The fields every user entity opens with. */
+const userHead = (u: User) => ({ email: u.email, uid: u.uid, role: u.role, level: u.level, otp: u.otp, state: u.state })
+
+/** Barong's User entity (admin listings). */
+export const presentUser = (u: User, referralUid: string | null) => ({ ...userHead(u), referral_uid: referralUid, data: u.data })
+
+/** UserWithProfile (admin listings with `extended`). */
+export const presentUserWithProfile = (u: User, d: Pick<UserDetails, 'profiles' | 'referralUid'>) => ({
+  ...userHead(u),
+  data: u.data,
+  profiles: d.profiles.map(presentProfile),
+  referral_uid: d.referralUid,
+  created_at: isoSeconds(u.createdAt),
+  updated_at: isoSeconds(u.updatedAt),
+})
+
 /** UserWithFullInfo, from rows loaded by `loadUserDetails`; `csrfToken` only in login, signup and email-confirmation answers. */
 export function presentUserWithFullInfo(u: User, d: UserDetails, csrfToken?: string) {
   return {
-    email: u.email,
-    uid: u.uid,
-    role: u.role,
-    level: u.level,
-    otp: u.otp,
-    state: u.state,
+    ...userHead(u),
     referral_uid: d.referralUid,
     ...(csrfToken !== undefined ? { csrf_token: csrfToken } : {}),
     data: u.data,

@@ -23,13 +23,9 @@ export const profileSchema = z.object({
 
 export const dataStorageSchema = z.object({ title: z.string(), data: z.string(), created_at: ts, updated_at: ts })
 
-export const userWithFullInfoSchema = z.object({
-  email: z.string(),
-  uid: z.string(),
-  role: z.string(),
-  level: z.number().int(),
-  otp: z.boolean(),
-  state: z.string(),
+const userHeadSchema = z.object({ email: z.string(), uid: z.string(), role: z.string(), level: z.number().int(), otp: z.boolean(), state: z.string() })
+
+export const userWithFullInfoSchema = userHeadSchema.extend({
   referral_uid: z.string().nullable(),
   csrf_token: z.string().optional(),
   data: z.string().nullable(),
@@ -39,6 +35,15 @@ export const userWithFullInfoSchema = z.object({
   phones: z.array(phoneSchema),
   profiles: z.array(profileSchema),
   data_storages: z.array(dataStorageSchema),
+})
+
+export const userSchema = userHeadSchema.extend({ referral_uid: z.string().nullable(), data: z.string().nullable() })
+
+export const userWithProfileSchema = userSchema.omit({ referral_uid: true }).extend({
+  profiles: z.array(profileSchema),
+  referral_uid: z.string().nullable(),
+  created_at: ts,
+  updated_at: ts,
 })
 
 export const apiKeySchema = z.object({

@@ -18,10 +18,20 @@ export function openProfile(secrets: SecretBox, row: Profile): OpenProfile {
 
 const seal = (secrets: SecretBox, v: string | null | undefined) => (v === undefined ? undefined : v === null ? null : secrets.seal(v))
 
-/** The sealed columns of a profile write; fields not given stay undefined (unchanged). */
+/**
+ * The search digest of a name: compared the way Barong's MySQL collation compared names (case-insensitive,
+ * trailing spaces ignored), so an admin finds `Ann` by `ann`.
+ */
+export const nameDigest = (secrets: SecretBox, name: string) => secrets.digest(name.normalize('NFKC').trim().toLowerCase())
+
+const digestOf = (secrets: SecretBox, v: string | null | undefined) => (v === undefined ? undefined : v === null ? null : nameDigest(secrets, v))
+
+/** The sealed columns of a profile write (and the names' digests); fields not given stay undefined (unchanged). */
 export const sealedColumns = (secrets: SecretBox, p: { first_name?: string; last_name?: string; dob?: string; address?: string }) => ({
   firstName: seal(secrets, p.first_name),
   lastName: seal(secrets, p.last_name),
+  firstNameDigest: digestOf(secrets, p.first_name),
+  lastNameDigest: digestOf(secrets, p.last_name),
   dob: seal(secrets, p.dob),
   address: seal(secrets, p.address),
 })

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
@@ -6,11 +6,15 @@ import { join } from 'node:path'
 export interface SecretBox {
   seal(plain: string): string
   open(sealed: string): string
+  /** A keyed digest (HMAC-SHA256, hex) for equality search over sealed values; its key is derived, not the sealing key. */
+  digest(plain: string): string
 }
 
 export function createSecretBox(key: Buffer): SecretBox {
   if (key.length !== 32) throw new Error('secret key must be 32 bytes')
+  const digestKey = createHmac('sha256', key).update('barong search digest v1').digest()
   return {
+    digest: (plain) => createHmac('sha256', digestKey).update(plain, 'utf8').digest('hex'),
     seal(plain) {
       const iv = randomBytes(12)
       const cipher = createCipheriv('aes-256-gcm', key, iv)

@@ -20,6 +20,9 @@ export const profiles = pgTable(
     lastName: varchar('last_name', { length: 1024 }),
     dob: varchar('dob', { length: 1024 }),
     address: varchar('address', { length: 1024 }),
+    // Keyed digests of the normalised names (profile-seal.ts): the admin user search matches names without opening them.
+    firstNameDigest: varchar('first_name_digest', { length: 64 }),
+    lastNameDigest: varchar('last_name_digest', { length: 64 }),
     postcode: varchar('postcode', { length: 255 }),
     city: varchar('city', { length: 255 }),
     country: varchar('country', { length: 255 }),
@@ -28,7 +31,12 @@ export const profiles = pgTable(
     metadata: text('metadata'),
     ...timestamps(),
   },
-  (t) => [index('profiles_user_id_idx').on(t.userId)],
+  (t) => [
+    index('profiles_user_id_idx').on(t.userId),
+    index('profiles_country_idx').on(t.country),
+    index('profiles_first_name_digest_idx').on(t.firstNameDigest),
+    index('profiles_last_name_digest_idx').on(t.lastNameDigest),
+  ],
 )
 
 // Barong §5.8 (docs/barong-behaviour-notes.md#s5). `number` is digits only, international, no `+`.

@@ -1,4 +1,4 @@
-import { bigint, bigserial, integer, pgTable, uniqueIndex, varchar } from 'drizzle-orm/pg-core'
+import { bigint, bigserial, index, integer, pgTable, uniqueIndex, varchar } from 'drizzle-orm/pg-core'
 import { timestamps } from './columns.ts'
 import { users } from './users.ts'
 
@@ -18,7 +18,11 @@ export const labels = pgTable(
     description: varchar('description', { length: 255 }),
     ...timestamps(),
   },
-  (t) => [uniqueIndex('labels_user_id_key_scope_key').on(t.userId, t.key, t.scope)],
+  (t) => [
+    uniqueIndex('labels_user_id_key_scope_key').on(t.userId, t.key, t.scope),
+    // Users by label (admin labels listing, documents waiting for review).
+    index('labels_key_value_idx').on(t.key, t.value),
+  ],
 )
 
 // Barong §5.3 (docs/barong-behaviour-notes.md#s5). The id IS the level number (seeded explicitly as 1, 2, 3…), hence
