@@ -4,10 +4,10 @@ import { announce, bumpVersion } from '../../src/accounts/invalidation.ts'
 import { createRedisStore } from '../../src/cache/redis-store.ts'
 import type { Store } from '../../src/cache/store.ts'
 import { openDb, type DbHandle } from '../../src/storage/db.ts'
-import { permissions } from '../../src/storage/schema/index.ts'
+import { permissions, users } from '../../src/storage/schema/index.ts'
 import type { Tx } from '../../src/storage/tx.ts'
 import { usingRealServers } from '../helpers/app.ts'
-import { get, pollUntil, seededBackend, signUp, type Backend, type LiveSession } from '../helpers/live.ts'
+import { get, LIVE_UA, pollUntil, seededBackend, signUp, type Backend, type LiveSession } from '../helpers/live.ts'
 import { startServer, type RunningServer } from '../helpers/spawn.ts'
 
 // Two gateway processes on one Postgres database and one Redis (same key prefix, same keys): what a
@@ -83,5 +83,25 @@ describe('two gateway instances sharing Postgres and Redis', () => {
     expect(allowed.value.status).toBe(200)
     expect(allowed.value.headers.get('authorization')).toMatch(/^Bearer /)
     expect(allowedMs).toBeLessThan(1000)
+  })
+
+  it.skipIf(!real)('a ban made through A’s admin API is enforced by B within 1 s', async () => {
+    const admin = await signUp(a!.base)
+    const victim = await signUp(a!.base)
+    await handle!.db.update(users).set({ role: 'superadmin', state: 'active' }).where(eq(users.uid, admin.uid))
+    await announce(store!, 'users', admin.uid)
+    expect((await get(`${b!.base}${ME}`, victim.cookie)).status).toBe(200)
+    const start = performance.now()
+    const res = await fetch(`${a!.base}/api/v2/barong/admin/users`, {
+      method: 'PUT',
+      headers: { 'User-Agent': LIVE_UA, Cookie: admin.cookie, 'X-CSRF-Token': admin.csrf, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ uid: victim.uid, state: 'banned' }),
+    })
+    expect(res.status, await res.clone().text()).toBe(200)
+    // On A before the answer returned; on B within a second.
+    expect((await get(`${a!.base}${ME}`, victim.cookie)).status).toBe(401)
+    const refused = await pollUntil(() => get(`${b!.base}${ME}`, victim.cookie), (r) => r.status !== 200, 2000)
+    expect(refused.value.status).toBe(401)
+    expect(performance.now() - start).toBeLessThan(1000)
   })
 })
