@@ -16,6 +16,13 @@ import { ROOT, cleanEnv, freePort, runCli } from '../test/helpers/spawn.ts'
 import { affinity, localRedisPid, measure, memoryMb, pin, restoreAffinity, sleep, spawnNode, table, verdict, withTimeout, type Proc, type Row } from './lib.ts'
 import { summarizeProfiles } from './profile.ts'
 
+// `admin` is a run of its own (bench/admin.ts): a large database, no load on the gateway's hot path.
+if (process.argv.slice(2).includes('admin')) {
+  const { runAdminBench } = await import('./admin.ts')
+  await runAdminBench()
+  process.exit(0)
+}
+
 const SCENARIOS = ['authz', 'forward', 'login']
 const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'))
 for (const a of asked) if (!SCENARIOS.includes(a)) throw new Error(`unknown scenario ${a} (expected ${SCENARIOS.join(', ')})`)

@@ -3,7 +3,7 @@ import { dataStorages, type DataStorage, type User } from '../storage/schema/ind
 import { isJsonText } from '../util/values.ts'
 import type { Work } from './commit.ts'
 import { labelKeyErrors, normalizeLabelField } from './label-format.ts'
-import { findLabel, upsertLabel } from './labels.ts'
+import { deleteLabel, findLabel, upsertLabel } from './labels.ts'
 import type { Config } from '../config/index.ts'
 import { isoSeconds, userEventRecordOf } from './user-record.ts'
 import { lockUser } from './user-repository.ts'
@@ -58,4 +58,16 @@ export async function createDataStorage(w: Work, config: Config, user: User, inp
     await upsertLabel(w, config, user, { key, value: 'recorded', scope: 'private' })
   }
   return row
+}
+
+/**
+ * Removes the user's storage with this title (exact) and the `<title>:recorded` label it set, which Barong left
+ * behind; a label of that key with another value was not the storage's and stays. False when there is none.
+ */
+export async function deleteDataStorage(w: Work, config: Config, user: User, title: string): Promise<boolean> {
+  const [row] = await w.tx.delete(dataStorages).where(and(eq(dataStorages.userId, user.id), eq(dataStorages.title, title))).returning()
+  if (!row) return false
+  const label = await findLabel(w.tx, user.id, normalizeLabelField(title), 'private')
+  if (label?.value === 'recorded') await deleteLabel(w, config, user, label)
+  return true
 }

@@ -1,6 +1,7 @@
-import type { Activity, ApiKey, DataStorage, Label, Phone, Profile, User } from '../storage/schema/index.ts'
+import type { Activity, ApiKey, Comment, DataStorage, Document, Label, Phone, Profile, User } from '../storage/schema/index.ts'
 import { scopeOf } from './api-keys.ts'
-import type { UserDetails } from './user-details.ts'
+import { uploadUrl } from './documents.ts'
+import type { KycDetails, UserDetails } from './user-details.ts'
 import { isoSeconds } from './user-record.ts'
 
 /** Barong's entities (docs/barong-behaviour-notes.md#s4-6), field order as Barong's. */
@@ -51,6 +52,50 @@ export const presentUserWithProfile = (u: User, d: Pick<UserDetails, 'profiles' 
   ...userHead(u),
   data: u.data,
   profiles: d.profiles.map(presentProfile),
+  referral_uid: d.referralUid,
+  created_at: isoSeconds(u.createdAt),
+  updated_at: isoSeconds(u.updatedAt),
+})
+
+/** AdminLabelView: a label with its description (staff views). */
+export const presentAdminLabel = (l: Label) => ({
+  key: l.key,
+  value: l.value,
+  scope: l.scope,
+  description: l.description,
+  created_at: isoSeconds(l.createdAt),
+  updated_at: isoSeconds(l.updatedAt),
+})
+
+export const presentDocument = (d: Document) => ({
+  upload: { url: uploadUrl(d) },
+  doc_type: d.docType,
+  doc_number: d.docNumber,
+  doc_expire: d.docExpire,
+  metadata: d.metadata,
+  created_at: isoSeconds(d.createdAt),
+  updated_at: isoSeconds(d.updatedAt),
+})
+
+export const presentComment = (c: Comment) => ({
+  id: c.id,
+  author_uid: c.authorUid,
+  title: c.title,
+  data: c.data,
+  created_at: isoSeconds(c.createdAt),
+  updated_at: isoSeconds(c.updatedAt),
+})
+
+/** UserWithKYC: the staff's full view of a user, from rows loaded by `loadKycDetails`. */
+export const presentUserWithKyc = (u: User, d: KycDetails) => ({
+  ...userHead(u),
+  data: u.data,
+  profiles: d.profiles.map(presentProfile),
+  labels: d.labels.map(presentAdminLabel),
+  phones: d.phones.map(presentPhone),
+  documents: d.documents.map(presentDocument),
+  data_storages: d.dataStorages.map(presentDataStorage),
+  comments: d.comments.map(presentComment),
   referral_uid: d.referralUid,
   created_at: isoSeconds(u.createdAt),
   updated_at: isoSeconds(u.updatedAt),

@@ -46,6 +46,33 @@ export const userWithProfileSchema = userSchema.omit({ referral_uid: true }).ext
   updated_at: ts,
 })
 
+export const adminLabelSchema = labelSchema.extend({ description: z.string().nullable() })
+
+export const documentSchema = z.object({
+  upload: z.object({ url: z.string() }),
+  doc_type: z.string().nullable(),
+  doc_number: z.string().nullable(),
+  doc_expire: z.string().nullable(),
+  metadata: z.string().nullable(),
+  created_at: ts,
+  updated_at: ts,
+})
+
+export const commentSchema = z.object({ id: z.number().int(), author_uid: z.string(), title: z.string(), data: z.string(), created_at: ts, updated_at: ts })
+
+export const userWithKycSchema = userHeadSchema.extend({
+  data: z.string().nullable(),
+  profiles: z.array(profileSchema),
+  labels: z.array(adminLabelSchema),
+  phones: z.array(phoneSchema),
+  documents: z.array(documentSchema),
+  data_storages: z.array(dataStorageSchema),
+  comments: z.array(commentSchema),
+  referral_uid: z.string().nullable(),
+  created_at: ts,
+  updated_at: ts,
+})
+
 export const apiKeySchema = z.object({
   kid: z.string(),
   algorithm: z.string(),

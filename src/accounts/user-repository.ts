@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm'
-import { dataStorages, labels, permissions, phones, profiles, users, type User } from '../storage/schema/index.ts'
+import { comments, dataStorages, documents, labels, permissions, phones, profiles, users, type User } from '../storage/schema/index.ts'
 import type { Executor } from '../storage/tx.ts'
 
 /** Barong stores addresses trimmed and lower-cased; every lookup by address goes through this. */
@@ -85,3 +85,7 @@ export const profilesOfUsers = (db: Executor, ids: readonly number[]) =>
   groupedByUser(db.select().from(profiles).where(inArray(profiles.userId, [...ids])).orderBy(asc(profiles.id)))
 export const dataStoragesOfUsers = (db: Executor, ids: readonly number[]) =>
   groupedByUser(db.select().from(dataStorages).where(inArray(dataStorages.userId, [...ids])).orderBy(asc(dataStorages.id)))
+export const documentsOfUsers = (db: Executor, ids: readonly number[]) =>
+  groupedByUser(db.select().from(documents).where(inArray(documents.userId, [...ids])).orderBy(asc(documents.id)))
+export const commentsOfUsers = (db: Executor, ids: readonly number[]) =>
+  groupedByUser(db.select().from(comments).where(inArray(comments.userId, [...ids])).orderBy(asc(comments.id)))

@@ -2,7 +2,9 @@ import type { Context } from 'hono'
 import { z } from 'zod'
 import { commit } from '../accounts/commit.ts'
 import { presentUser, presentUserWithProfile } from '../accounts/entities.ts'
-import { userSchema, userWithProfileSchema } from '../accounts/entity-schemas.ts'
+import { userSchema, userWithKycSchema, userWithProfileSchema } from '../accounts/entity-schemas.ts'
+import { deleteDataStorage } from '../accounts/data-storages.ts'
+import { userWithKyc } from '../accounts/user-view.ts'
 import { disableTwoFactor } from '../accounts/two-factor.ts'
 import { setUserRole, setUserState } from '../accounts/user-changes.ts'
 import { loadUserDetails } from '../accounts/user-details.ts'
@@ -195,5 +197,45 @@ export function registerAdminUserRoutes(api: Api, deps: AdminUserDeps) {
       })
       return c.json(200, 200)
     },
+  })
+}
+
+/**
+ * `GET /admin/users/:uid` and the data-storage removal, which answer the staff's full view (UserWithKYC). Registered
+ * after every `/admin/users/<word>` route, which take precedence over `:uid` (docs/barong-behaviour-notes.md#s4-4-1).
+ */
+export function registerAdminUserViewRoutes(api: Api, deps: AdminUserDeps) {
+  api.add({
+    method: 'delete',
+    path: '/admin/users/data_storage',
+    tag: 'admin',
+    prefix: PREFIX,
+    summary: 'Remove one of a user’s data storage records (and its `<title>` label, which Barong left behind)',
+    auth: { ability: { action: 'destroy', subject: 'User' } },
+    status: 200,
+    params: { ...uidParam, title: { type: 'string', required: true, allowBlank: false, description: 'The record’s title' } },
+    response: userWithKycSchema,
+    errors: { 404: ['admin.user.doesnt_exist', 'admin.storage.doesnt_exist'] },
+    handler: async (c, p, caller) => {
+      const target = await targetUser(deps.db, p.uid)
+      await commit(deps, async (w) => {
+        if (!(await deleteDataStorage(w, deps.config, target, p.title))) throw new AppError('admin.storage.doesnt_exist', 404)
+        await recordAdminChange(w, c, caller.user, { topic: 'users', action: 'delete', targetUid: target.uid, data: { data_storage: { title: p.title } } })
+      })
+      return c.json(await userWithKyc(deps, await targetUser(deps.db, p.uid)))
+    },
+  })
+
+  api.add({
+    method: 'get',
+    path: '/admin/users/:uid',
+    tag: 'admin',
+    prefix: PREFIX,
+    summary: 'A user with profiles, labels, phones, documents, data storages and staff comments (UserWithKYC)',
+    auth: READ,
+    params: uidParam,
+    response: userWithKycSchema,
+    errors: { 404: ['admin.user.doesnt_exist'] },
+    handler: async (c, p) => c.json(await userWithKyc(deps, await targetUser(deps.db, p.uid))),
   })
 }

@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { apiKeys, labels, permissions, profiles, users } from '../../src/storage/schema/index.ts'
+import { apiKeys, comments, dataStorages, labels, permissions, profiles, users } from '../../src/storage/schema/index.ts'
 import { ADMIN, adminApp, lastAdminChange, staff } from '../helpers/admin.ts'
 import type { TestApp } from '../helpers/app.ts'
 import { describeGateCases } from '../helpers/gate-cases.ts'
@@ -201,5 +201,45 @@ describe('GET /admin/users/documents/pending', () => {
     expect(res.status).toBe(200)
     expect(((await res.json()) as { uid: string }[]).map((u) => u.uid)).toEqual([b.uid, a.uid])
     expect(res.headers.get('total')).toBe('2')
+  })
+})
+
+describe('GET /admin/users/:uid and DELETE /admin/users/data_storage', () => {
+  it('the staff view: profiles, labels with descriptions, phones, documents, storages, comments; Barong’s field order', async () => {
+    const admin = await staff(t, 'technical')
+    const user = await staff(t)
+    await addProfile(user.id, { first_name: 'Ann', last_name: 'Lee', country: 'UA' })
+    await t.deps.db.insert(labels).values({ userId: user.id, key: 'email', value: 'verified', scope: 'private', description: 'confirmed' })
+    await t.deps.db.insert(comments).values({ userId: user.id, authorUid: admin.uid, title: 'note', data: 'called them' })
+    const res = await admin.client.get(`${ADMIN}/users/${user.uid}`)
+    expect(res.status, await res.clone().text()).toBe(200)
+    const body = await res.json()
+    expect(Object.keys(body)).toEqual(['email', 'uid', 'role', 'level', 'otp', 'state', 'data', 'profiles', 'labels', 'phones', 'documents', 'data_storages', 'comments', 'referral_uid', 'created_at', 'updated_at'])
+    expect(body.profiles).toEqual([expect.objectContaining({ first_name: 'Ann', country: 'UA' })])
+    expect(body.labels).toEqual([{ key: 'email', value: 'verified', scope: 'private', description: 'confirmed', created_at: expect.any(String), updated_at: expect.any(String) }])
+    expect(body.comments).toEqual([{ id: expect.any(Number), author_uid: admin.uid, title: 'note', data: 'called them', created_at: expect.any(String), updated_at: expect.any(String) }])
+    await expectRefusal(t, () => admin.client.get(`${ADMIN}/users/ID0000000000`), 404, ['admin.user.doesnt_exist'])
+  })
+
+  it('removes the storage and the `<title>:recorded` label it set; unknown title or user → 404', async () => {
+    const admin = await staff(t, 'admin')
+    const user = await staff(t)
+    await t.deps.db.insert(dataStorages).values([
+      { userId: user.id, title: 'personal', data: '{}' },
+      { userId: user.id, title: 'email', data: '{}' },
+    ])
+    await t.deps.db.insert(labels).values([
+      { userId: user.id, key: 'personal', value: 'recorded', scope: 'private' },
+      { userId: user.id, key: 'email', value: 'verified', scope: 'private' },
+    ])
+    const res = await admin.client.delete(`${ADMIN}/users/data_storage`, { uid: user.uid, title: 'personal' })
+    expect(res.status, await res.clone().text()).toBe(200)
+    const body = await res.json()
+    expect(body.data_storages.map((d: { title: string }) => d.title)).toEqual(['email'])
+    expect(body.labels.map((l: { key: string }) => l.key)).toEqual(['email'])
+    expect((await admin.client.delete(`${ADMIN}/users/data_storage`, { uid: user.uid, title: 'email' })).status).toBe(200)
+    expect((await t.deps.db.select().from(labels).where(eq(labels.userId, user.id))).map((l) => l.key)).toEqual(['email'])
+    await expectRefusal(t, () => admin.client.delete(`${ADMIN}/users/data_storage`, { uid: user.uid, title: 'personal' }), 404, ['admin.storage.doesnt_exist'])
+    await expectRefusal(t, () => admin.client.delete(`${ADMIN}/users/data_storage`, { uid: 'ID0000000000', title: 'x' }), 404, ['admin.user.doesnt_exist'])
   })
 })

@@ -36,7 +36,7 @@ export async function lastAdminChange(t: TestApp, topic: string) {
   const [row] = await t.deps.db
     .select()
     .from(activities)
-    .where(and(eq(activities.category, 'admin'), eq(activities.topic, topic)))
+    .where(and(eq(activities.category, 'admin'), eq(activities.topic, topic), eq(activities.result, 'succeed')))
     .orderBy(desc(activities.id))
     .limit(1)
   return row ? { ...row, data: JSON.parse(row.data ?? 'null') as Record<string, unknown> } : undefined

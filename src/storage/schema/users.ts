@@ -47,7 +47,7 @@ export const users = pgTable(
     index('users_created_at_idx').on(t.createdAt),
     // The admin user search's filters and orderings (docs/barong-behaviour-notes.md#s4-4-1).
     index('users_updated_at_idx').on(t.updatedAt),
-    index('users_level_idx').on(t.level),
+    index('users_level_id_idx').on(t.level, t.id),
     // Keeps ON DELETE SET NULL on referral_id from scanning the table.
     index('users_referral_id_idx').on(t.referralId),
     check('users_email_lower_check', sql`${t.email} = lower(${t.email})`),
