@@ -123,3 +123,18 @@ export async function userProfiles(db: Executor, secrets: SecretBox, userId: num
   const rows = await db.select().from(profiles).where(eq(profiles.userId, userId)).orderBy(asc(profiles.id))
   return rows.map((r) => openProfile(secrets, r))
 }
+
+/** The user's submitted profile, the one staff review; null when there is none. */
+export async function submittedProfile(db: Executor, userId: number): Promise<Profile | null> {
+  const [row] = await db.select().from(profiles).where(and(eq(profiles.userId, userId), eq(profiles.state, 'submitted'))).orderBy(asc(profiles.id)).limit(1)
+  return row ?? null
+}
+
+/** A review's outcome: the profile's state, and the `profile` label with it (level and state follow). */
+export async function setProfileState(w: Work, deps: { config: Config; secrets: SecretBox }, user: User, profile: Profile, state: ProfileState): Promise<OpenProfile> {
+  await lockUser(w.tx, user.id)
+  const [row] = (await w.tx.update(profiles).set({ state, updatedAt: w.now }).where(eq(profiles.id, profile.id)).returning()) as [Profile]
+  const opened = openProfile(deps.secrets, row)
+  await afterCommit(w, deps.config, user, opened, 'updated')
+  return opened
+}

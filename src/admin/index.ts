@@ -6,6 +6,9 @@ import { registerAdminLabelRoutes } from './user-labels.routes.ts'
 import { registerLevelAndMetricRoutes } from './levels-metrics.routes.ts'
 import { registerPermissionRoutes } from './permissions.routes.ts'
 import { registerRestrictionRoutes } from './restrictions.routes.ts'
+import { registerAdminActivityRoutes } from './activities.routes.ts'
+import { registerAdminApiKeyAndCommentRoutes } from './api-keys-comments.routes.ts'
+import { registerAdminProfileRoutes } from './profiles.routes.ts'
 
 /** The staff API (`/admin/…`): every route names the ability it needs (config/abilities.yml). */
 export function registerAdminRoutes(api: Api, deps: Deps) {
@@ -15,6 +18,9 @@ export function registerAdminRoutes(api: Api, deps: Deps) {
   registerPermissionRoutes(api, deps)
   registerRestrictionRoutes(api, deps)
   registerLevelAndMetricRoutes(api, deps)
+  registerAdminActivityRoutes(api, deps)
+  registerAdminApiKeyAndCommentRoutes(api, deps)
+  registerAdminProfileRoutes(api, deps)
   // Last: `/admin/users/:uid` must not shadow the routes above.
   registerAdminUserViewRoutes(api, deps)
 }

@@ -2,7 +2,8 @@ import { z } from 'zod'
 import { commit } from '../accounts/commit.ts'
 import { presentProfile } from '../accounts/entities.ts'
 import { profileSchema } from '../accounts/entity-schemas.ts'
-import { createProfile, ProfileInvalid, updateDraftedProfile, userProfiles, type ProfileInput } from '../accounts/profiles.ts'
+import { createProfile, updateDraftedProfile, userProfiles } from '../accounts/profiles.ts'
+import { inputOf, modelChecked, PROFILE_MODEL_ERRORS as MODEL_ERRORS, profileFields as fields } from './profile-params.ts'
 import type { Deps } from '../deps.ts'
 import type { Api } from '../http/api.ts'
 import { AppError } from '../http/errors.ts'
@@ -10,44 +11,6 @@ import { AppError } from '../http/errors.ts'
 export type ProfileDeps = Pick<Deps, 'config' | 'db' | 'secrets' | 'store' | 'clock' | 'relay' | 'logger' | 'authzCache'>
 
 const PREFIX = 'resource.profile'
-const MODEL_ERRORS = [
-  'first_name.too_short', 'first_name.too_long', 'first_name.invalid',
-  'last_name.too_short', 'last_name.too_long', 'last_name.invalid',
-  'city.too_short', 'city.too_long', 'city.invalid',
-  'country.must have alpha2 or alpha3 format',
-  'postcode.too_short', 'postcode.too_long', 'postcode.invalid',
-  'address.too_short', 'address.too_long', 'address.invalid',
-  'metadata.invalid_format', 'dob.invalid',
-]
-
-// Barong's profile parameters: all optional; `dob` a date; `confirm` submits the profile.
-const fields = {
-  first_name: { type: 'string' },
-  last_name: { type: 'string' },
-  dob: { type: 'date', description: 'YYYY-MM-DD' },
-  address: { type: 'string' },
-  postcode: { type: 'string' },
-  city: { type: 'string' },
-  country: { type: 'string', description: 'ISO 3166 alpha-2 or alpha-3' },
-  metadata: { type: 'string', description: 'Additional key: value pairs as a JSON string' },
-  confirm: { type: 'boolean', default: false, description: 'Submit the profile for verification' },
-} as const
-
-const inputOf = (p: Partial<Record<keyof typeof fields, unknown>>): ProfileInput => {
-  const out: ProfileInput = {}
-  for (const k of ['first_name', 'last_name', 'dob', 'address', 'postcode', 'city', 'country', 'metadata'] as const) if (typeof p[k] === 'string') out[k] = p[k]
-  return out
-}
-
-/** Model errors as Barong's 422 keys. */
-async function modelChecked<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn()
-  } catch (err) {
-    if (err instanceof ProfileInvalid) throw new AppError(err.keys, 422)
-    throw err
-  }
-}
 
 /** The user's KYC profiles (docs/barong-behaviour-notes.md#s4-3-3): one drafted or submitted at a time. */
 export function registerProfileRoutes(api: Api, deps: ProfileDeps) {
