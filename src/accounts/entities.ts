@@ -140,9 +140,8 @@ export function presentNewApiKey(k: ApiKey, secret: string, format: 'vault' | 'p
   }
 }
 
-/** Barong 2.6's Activity entity: the row without its actor id or category (docs/barong-behaviour-notes.md#s4-3-1). */
-export const presentActivity = (a: Activity) => ({
-  id: a.id,
+/** What every activity entity shows of the row (the staff views add the users). */
+export const activityFields = (a: Activity) => ({
   user_ip: a.userIp,
   user_ip_country: a.userIpCountry,
   user_agent: a.userAgent,
@@ -150,5 +149,7 @@ export const presentActivity = (a: Activity) => ({
   action: a.action,
   result: a.result,
   data: a.data,
-  created_at: isoSeconds(a.createdAt),
 })
+
+/** Barong 2.6's Activity entity: the row without its actor id or category (docs/barong-behaviour-notes.md#s4-3-1). */
+export const presentActivity = (a: Activity) => ({ id: a.id, ...activityFields(a), created_at: isoSeconds(a.createdAt) })

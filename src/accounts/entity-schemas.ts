@@ -101,8 +101,7 @@ export const apiKeyWithSecretSchema = apiKeySchema.extend({
   ]),
 })
 
-export const activitySchema = z.object({
-  id: z.number().int(),
+export const activityFieldsSchema = {
   user_ip: z.string(),
   user_ip_country: z.string().nullable(),
   user_agent: z.string(),
@@ -110,5 +109,6 @@ export const activitySchema = z.object({
   action: z.string(),
   result: z.string(),
   data: z.string().nullable(),
-  created_at: ts,
-})
+}
+
+export const activitySchema = z.object({ id: z.number().int(), ...activityFieldsSchema, created_at: ts })

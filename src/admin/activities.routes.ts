@@ -1,13 +1,13 @@
 import { and, count, desc, eq, gte, inArray, lte, type SQL } from 'drizzle-orm'
 import { z } from 'zod'
-import { presentUser } from '../accounts/entities.ts'
-import { userSchema } from '../accounts/entity-schemas.ts'
+import { activityFields, presentUser } from '../accounts/entities.ts'
+import { activityFieldsSchema, userSchema } from '../accounts/entity-schemas.ts'
 import { normalizeEmail, uidsOf } from '../accounts/user-repository.ts'
 import { isoSeconds } from '../accounts/user-record.ts'
 import type { Deps } from '../deps.ts'
 import type { Api } from '../http/api.ts'
 import { pageParams, paginate } from '../http/paginate.ts'
-import { activities, users, type Activity, type User } from '../storage/schema/index.ts'
+import { activities, users, type User } from '../storage/schema/index.ts'
 
 const PREFIX = 'admin.activity'
 const READ = { ability: { action: 'read', subject: 'Activity' } } as const
@@ -22,25 +22,6 @@ const filterParams = {
   to: { type: 'integer', description: 'Unix seconds: created at or before' },
   ...pageParams,
 } as const
-
-const head = (a: Activity) => ({
-  user_ip: a.userIp,
-  user_ip_country: a.userIpCountry,
-  user_agent: a.userAgent,
-  topic: a.topic,
-  action: a.action,
-  result: a.result,
-  data: a.data,
-})
-const headSchema = {
-  user_ip: z.string(),
-  user_ip_country: z.string().nullable(),
-  user_agent: z.string(),
-  topic: z.string(),
-  action: z.string(),
-  result: z.string(),
-  data: z.string().nullable(),
-}
 
 /**
  * The audit trail for staff (docs/barong-behaviour-notes.md#s7-1, #s7-2): users' activities and the admin ones
@@ -88,12 +69,12 @@ export function registerAdminActivityRoutes(api: Api, deps: Pick<Deps, 'db'>) {
     summary: 'Users’ activities (category user), newest first, with the user',
     auth: READ,
     params: filterParams,
-    response: z.array(z.object({ ...headSchema, user: userSchema, created_at: z.string() })),
+    response: z.array(z.object({ ...activityFieldsSchema, user: userSchema, created_at: z.string() })),
     errors: { 422: ['admin.activity.non_string_topic', 'admin.activity.non_string_action', 'admin.activity.non_string_uid', 'admin.activity.non_string_email'] },
     handler: async (c, p) => {
       const rows = await page(c, p, { category: 'user', ...p })
       const present = await presenter(rows.map((r) => r.user))
-      return c.json(rows.map((r) => ({ ...head(r.activity), user: present(r.user), created_at: isoSeconds(r.activity.createdAt) })))
+      return c.json(rows.map((r) => ({ ...activityFields(r.activity), user: present(r.user), created_at: isoSeconds(r.activity.createdAt) })))
     },
   })
 
@@ -109,7 +90,7 @@ export function registerAdminActivityRoutes(api: Api, deps: Pick<Deps, 'db'>) {
       target_uid: text('target_uid'),
       range: { type: 'string', values: ['created'], default: 'created', valueError: 'admin.activity.invalid_range' },
     },
-    response: z.array(z.object({ ...headSchema, admin: userSchema, target: userSchema.nullable(), created_at: z.string() })),
+    response: z.array(z.object({ ...activityFieldsSchema, admin: userSchema, target: userSchema.nullable(), created_at: z.string() })),
     errors: { 422: ['admin.activity.non_string_topic', 'admin.activity.non_string_action', 'admin.activity.non_string_uid', 'admin.activity.non_string_email', 'admin.activity.non_string_target_uid', 'admin.activity.invalid_range'] },
     handler: async (c, p) => {
       const rows = await page(c, p, { category: 'admin', ...p, targetUid: p.target_uid })
@@ -120,7 +101,7 @@ export function registerAdminActivityRoutes(api: Api, deps: Pick<Deps, 'db'>) {
       return c.json(
         rows.map((r) => {
           const target = r.activity.targetUid ? byUid.get(r.activity.targetUid) : undefined
-          return { ...head(r.activity), admin: present(r.user), target: target ? present(target) : null, created_at: isoSeconds(r.activity.createdAt) }
+          return { ...activityFields(r.activity), admin: present(r.user), target: target ? present(target) : null, created_at: isoSeconds(r.activity.createdAt) }
         }),
       )
     },
