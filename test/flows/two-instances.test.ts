@@ -104,4 +104,28 @@ describe('two gateway instances sharing Postgres and Redis', () => {
     expect(refused.value.status).toBe(401)
     expect(performance.now() - start).toBeLessThan(1000)
   })
+
+  it.skipIf(!real)('a DROP permission created through A’s admin API is enforced by B within 1 s', async () => {
+    const root = await signUp(a!.base)
+    const member = await signUp(a!.base)
+    await handle!.db.update(users).set({ role: 'superadmin', state: 'active' }).where(eq(users.uid, root.uid))
+    await announce(store!, 'users', root.uid)
+    const admin = (method: string, body: unknown) =>
+      fetch(`${a!.base}/api/v2/barong/admin/permissions`, {
+        method,
+        headers: { 'User-Agent': LIVE_UA, Cookie: root.cookie, 'X-CSRF-Token': root.csrf, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+    expect((await get(`${b!.base}${ME}`, member.cookie)).status).toBe(200)
+    const start = performance.now()
+    const res = await admin('POST', { role: 'member', verb: 'get', path: 'api/v2/barong/resource/users', action: 'drop' })
+    expect(res.status, await res.clone().text()).toBe(200)
+    expect((await get(`${a!.base}${ME}`, member.cookie)).status).toBe(401)
+    const refused = await pollUntil(() => get(`${b!.base}${ME}`, member.cookie), (r) => r.status !== 200, 2000)
+    expect(refused.value.json).toEqual({ errors: ['authz.invalid_permission'] })
+    expect(performance.now() - start).toBeLessThan(1000)
+    const [row] = await handle!.db.select().from(permissions).where(and(eq(permissions.path, 'api/v2/barong/resource/users'), eq(permissions.action, 'DROP')))
+    expect((await admin('DELETE', { id: row!.id })).status).toBe(200)
+    expect((await pollUntil(() => get(`${b!.base}${ME}`, member.cookie), (r) => r.status === 200, 2000)).ok).toBe(true)
+  })
 })
