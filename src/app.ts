@@ -11,6 +11,7 @@ import { observe } from './http/observe.ts'
 import { notFound, onError } from './http/on-error.ts'
 import { requestId } from './http/request-id.ts'
 import { registerGeneralRoutes } from './public/general.routes.ts'
+import { registerKycCallbackRoute } from './public/kyc.routes.ts'
 import { registerIdentityRoutes } from './identity/index.ts'
 import { registerResourceRoutes } from './resource/index.ts'
 import { registerAdminRoutes } from './admin/index.ts'
@@ -87,6 +88,7 @@ export function buildApp(deps: Deps, options: BuildOptions = {}): BuiltApp {
 
   registerGeneralRoutes(api, deps, 'public')
   registerGeneralRoutes(api, deps, 'identity')
+  registerKycCallbackRoute(api, deps)
   registerIdentityRoutes(api, deps)
   registerResourceRoutes(api, deps)
   registerAdminRoutes(api, deps)

@@ -1,5 +1,7 @@
 import { join } from 'node:path'
 import { createLocalFileStore, type FileStore } from './uploads/file-store.ts'
+import { createKycaidClient } from './kyc/kycaid-client.ts'
+import { createKycWorker, type KycWorker } from './kyc/kyc-worker.ts'
 import { createSessionReplica } from './accounts/session-replica.ts'
 import { createSessions, type SessionData, type Sessions } from './accounts/sessions.ts'
 import { sessionSettings } from './accounts/sign-in.ts'
@@ -42,6 +44,8 @@ export interface Deps {
   sessions: Sessions
   /** Uploaded KYC files (BARONG_UPLOAD_DIR). */
   files: FileStore
+  /** The KYCAID calls' worker (BARONG_KYC_PROVIDER=kycaid), else undefined. */
+  kyc: KycWorker | undefined
   keys: SigningKeys
   secrets: SecretBox
   metrics: HttpMetrics
@@ -192,6 +196,15 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
   const trustedProxies = compileTrusted(env.BARONG_TRUSTED_PROXIES, env.BARONG_GATEWAY === 'akamai' || env.BARONG_TRUST_TRUE_CLIENT_IP)
   const upstreams = loadUpstreams(env.BARONG_UPSTREAMS)
   const phoneVerifier = createPhoneVerifier(env)
+  const files = createLocalFileStore(env.BARONG_UPLOAD_DIR ?? join(config.dataDir, 'uploads'))
+  const kyc =
+    env.BARONG_KYC_PROVIDER === 'kycaid'
+      ? createKycWorker(
+          { config, db: dbHandle.db, clock, logger, relay, store, authzCache, secrets, files, kycaid: createKycaidClient({ endpoint: env.KYCAID_API_ENDPOINT, token: env.KYCAID_AUTHORIZATION_TOKEN }) },
+          { pollMs: env.BARONG_KYC_POLL_MS, maxAttempts: env.BARONG_KYC_MAX_ATTEMPTS },
+        )
+      : undefined
+  if (kyc) onClose.push(() => kyc.stop())
 
   return {
     config,
@@ -201,7 +214,8 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     db: dbHandle.db,
     store,
     sessions,
-    files: createLocalFileStore(env.BARONG_UPLOAD_DIR ?? join(config.dataDir, 'uploads')),
+    files,
+    kyc,
     keys,
     secrets,
     metrics,
@@ -228,6 +242,7 @@ export async function startDeps(deps: Deps): Promise<void> {
   await deps.authzCache.start()
   await deps.sessions.start()
   deps.relay.start()
+  deps.kyc?.start()
 }
 
 export async function closeDeps(deps: Deps): Promise<void> {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { asc, count, eq } from 'drizzle-orm'
+import { and, asc, count, eq } from 'drizzle-orm'
 import type { Config } from '../config/index.ts'
 import { documents, type Document, type User } from '../storage/schema/index.ts'
 import type { Executor } from '../storage/tx.ts'
@@ -7,6 +7,7 @@ import { acceptedType } from '../uploads/file-type.ts'
 import type { FileStore } from '../uploads/file-store.ts'
 import { isBlank, isJsonText } from '../util/values.ts'
 import type { Work } from './commit.ts'
+import { enqueueKycJob } from './kyc-jobs.ts'
 import { upsertLabel } from './labels.ts'
 import { isoSeconds, userEventRecordOf } from './user-record.ts'
 import { lockUser } from './user-repository.ts'
@@ -119,9 +120,35 @@ export async function createDocuments(w: Work, deps: DocumentDeps, user: User, i
     rows.push(row)
     await w.event('model.document.created', { record: await eventRecord(w, user, row) })
   }
-  // The local KYC step (docs/barong-behaviour-notes.md#s4-3-4): staff review what is pending.
-  await upsertLabel(w, deps.config, user, { key: input.docType === ADDRESS ? 'address' : 'document', value: 'pending', scope: 'private' })
+  await kycStep(w, deps.config, user, input.docType, identificator, rows)
   return rows
+}
+
+/** KYCAID's batches: a passport's front and a selfie, an ID card's or licence's two sides and a selfie. */
+const KYCAID_BATCH: Record<string, number> = { Passport: 2, 'Identity card': 3, 'Driver license': 3 }
+
+/**
+ * The KYC step after an upload (docs/barong-behaviour-notes.md#s9-6). Local: the label goes `pending` and staff
+ * review. KYCAID: a proof of address is sent at once; an identity document once its batch is complete (the files of
+ * one request, or of several sharing an `identificator`); other document types wait, as in Barong.
+ */
+async function kycStep(w: Work, config: Config, user: User, docType: string, identificator: string, rows: Document[]) {
+  const key = docType === ADDRESS ? 'address' : 'document'
+  if (config.env.BARONG_KYC_PROVIDER !== 'kycaid') {
+    await upsertLabel(w, config, user, { key, value: 'pending', scope: 'private' })
+    return
+  }
+  if (docType === ADDRESS) {
+    await upsertLabel(w, config, user, { key, value: 'pending', scope: 'private' })
+    await enqueueKycJob(w, { kind: 'address', payload: { userId: user.id, documentId: rows[0]!.id } })
+    return
+  }
+  const needed = KYCAID_BATCH[docType]
+  if (needed === undefined) return
+  const [batch] = await w.tx.select({ n: count() }).from(documents).where(and(eq(documents.userId, user.id), eq(documents.identificator, identificator)))
+  if ((batch?.n ?? 0) !== needed) return
+  await upsertLabel(w, config, user, { key, value: 'pending', scope: 'private' })
+  await enqueueKycJob(w, { kind: 'document', payload: { userId: user.id, identificator } })
 }
 
 async function eventRecord(w: Work, user: User, d: Document) {

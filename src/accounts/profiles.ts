@@ -5,6 +5,7 @@ import type { SecretBox } from '../crypto/secretbox.ts'
 import { profiles, type Profile, type User } from '../storage/schema/index.ts'
 import type { Executor } from '../storage/tx.ts'
 import type { Work } from './commit.ts'
+import { enqueueKycJob } from './kyc-jobs.ts'
 import { upsertLabel } from './labels.ts'
 import { presentProfile } from './entities.ts'
 import { openProfile, sealedColumns, type OpenProfile } from './profile-seal.ts'
@@ -80,6 +81,8 @@ function eventRecord(user: Awaited<ReturnType<typeof userEventRecordOf>>, p: Ope
 async function afterCommit(w: Work, config: Config, user: User, profile: OpenProfile, event: 'created' | 'updated') {
   await w.event(`model.profile.${event}`, { record: eventRecord(await userEventRecordOf(w.tx, user), profile) })
   await upsertLabel(w, config, user, { key: 'profile', value: profile.state, scope: 'private' })
+  // With KYCAID a submitted profile becomes an applicant there (docs/barong-behaviour-notes.md#s9-6).
+  if (config.env.BARONG_KYC_PROVIDER === 'kycaid' && profile.state === 'submitted') await enqueueKycJob(w, { kind: 'applicant', payload: { profileId: profile.id } })
 }
 
 /** A new profile: refused while the user has a drafted or submitted one (`state.exists`). */

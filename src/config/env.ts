@@ -138,8 +138,13 @@ export const envSchema = z.object({
   BARONG_PHONE_VERIFY_MAX: int(10, 1, 10000),
   BARONG_PHONE_CODE_WINDOW: int(3600, 1, 86400),
   BARONG_SMS_CONTENT_TEMPLATE: z.string().default('Your verification code for Barong: {{code}}'),
-  // KYCAID is not served yet: refusing it at start beats silently reviewing nothing.
-  BARONG_KYC_PROVIDER: z.enum(['local', 'kycaid']).default('local').refine((v) => v === 'local', 'kycaid is not available yet; use local'),
+  // Staff review (local), or KYCAID's API (docs/barong-behaviour-notes.md#s9-6) with its token, as Barong's KYCAID gem reads it.
+  BARONG_KYC_PROVIDER: z.enum(['local', 'kycaid']).default('local'),
+  KYCAID_AUTHORIZATION_TOKEN: z.string().default(''),
+  KYCAID_API_ENDPOINT: z.string().url().default('https://api.kycaid.com/'),
+  // Ours: how often the KYC worker looks for due provider calls, and how many attempts a call gets.
+  BARONG_KYC_POLL_MS: int(1000, 10, 600_000),
+  BARONG_KYC_MAX_ATTEMPTS: int(10, 1, 100),
   // Admin abilities per role, Barong 2.6's abilities.yml format (config/abilities.yml is the built-in table).
   BARONG_ABILITIES: optionalString,
   BARONG_UPSTREAMS: optionalString,
@@ -205,6 +210,10 @@ export class ConfigError extends Error {}
 /** Parses the environment once; throws ConfigError with one line naming the first bad variable. */
 export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
   const result = envSchema.safeParse(source)
+  // KYCAID without its token would queue calls that can never succeed.
+  if (result.success && result.data.BARONG_KYC_PROVIDER === 'kycaid' && !result.data.KYCAID_AUTHORIZATION_TOKEN) {
+    throw new ConfigError('invalid configuration: KYCAID_AUTHORIZATION_TOKEN is required with BARONG_KYC_PROVIDER=kycaid')
+  }
   if (result.success) return result.data
   const issue = result.error.issues[0]
   const name = issue?.path.join('.') ?? 'environment'
