@@ -2,13 +2,15 @@ import { buildApp } from './app.ts'
 import { createHttpServer } from './server.ts'
 import { ConfigError, loadConfig } from './config/index.ts'
 import { closeDeps, createDeps, startDeps } from './deps.ts'
+import { seedFirstStart } from './first-start.ts'
 
-/** config → deps → migrate → serve → graceful shutdown. */
+/** config → deps → migrate → first-start seeds → serve → graceful shutdown. */
 async function main(): Promise<void> {
   const config = loadConfig()
   const deps = await createDeps(config)
   const { logger } = deps
   await deps.dbHandle.migrate()
+  await seedFirstStart(deps)
   await startDeps(deps)
   const { app, readiness } = buildApp(deps)
   const env = config.env
