@@ -69,6 +69,22 @@ export function isCleanValue(v: unknown, depth = 0): boolean {
 // Grape's allow_blank lets `false` through, unlike Ruby's blank?.
 const isBlank = (v: unknown): boolean => v !== false && isRubyBlank(v)
 
+/**
+ * A calendar date as Grape's Date coercion (Ruby's `Date.parse`) reads the forms front ends send: `YYYY-MM-DD`,
+ * `YYYY/MM/DD`, and day first `DD/MM/YYYY`, `DD-MM-YYYY`, `DD.MM.YYYY` (baseapp sends `01/04/1990` for 1 April);
+ * returned as `YYYY-MM-DD`, or null when it is no real date.
+ */
+export function isoDate(v: string): string | null {
+  const t = v.trim()
+  const ymd = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$/.exec(t)
+  const dmy = /^(\d{1,2})([-/.])(\d{1,2})\2(\d{4})$/.exec(t)
+  const [y, m, d] = ymd ? [ymd[1]!, ymd[2]!, ymd[3]!] : dmy ? [dmy[4]!, dmy[3]!, dmy[1]!] : []
+  if (!y) return null
+  const iso = `${y}-${m!.padStart(2, '0')}-${d!.padStart(2, '0')}`
+  const date = new Date(`${iso}T00:00:00Z`)
+  return Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== iso ? null : iso
+}
+
 function coerce(type: ParamType, v: unknown): { ok: true; value: unknown } | { ok: false } {
   switch (type) {
     case 'any':
@@ -87,9 +103,8 @@ function coerce(type: ParamType, v: unknown): { ok: true; value: unknown } | { o
       if (v === false || v === 'false' || v === '0' || v === 0) return { ok: true, value: false }
       return { ok: false }
     case 'date': {
-      if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v)) return { ok: false }
-      const d = new Date(`${v}T00:00:00Z`)
-      return Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== v ? { ok: false } : { ok: true, value: v }
+      const iso = typeof v === 'string' ? isoDate(v) : null
+      return iso ? { ok: true, value: iso } : { ok: false }
     }
     case 'files': {
       const list = Array.isArray(v) ? v : [v]

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { validateParams } from '../../src/http/params.ts'
+import { isoDate, validateParams } from '../../src/http/params.ts'
 
 const signup = {
   email: { type: 'string', required: true, allowBlank: false },
@@ -53,5 +53,27 @@ describe("validateParams: Grape's keys", () => {
   })
   it('a required param sent as null is invalid, not handed over', () => {
     expect(validateParams('p', { password: { type: 'string', required: true } }, { password: null })).toEqual({ ok: false, errors: ['invalid'] })
+  })
+})
+
+describe('dates as Grape coerces them (Ruby Date.parse), as front ends send them', () => {
+  it.each([
+    ['1990-04-01', '1990-04-01'],
+    ['1990/4/1', '1990-04-01'],
+    ['01/04/1990', '1990-04-01'],
+    ['1-4-1990', '1990-04-01'],
+    ['01.04.1990', '1990-04-01'],
+    [' 2999-12-31 ', '2999-12-31'],
+    ['31/02/1990', null],
+    ['1990-13-01', null],
+    ['01/04-1990', null],
+    ['April 1st', null],
+    ['19900401', null],
+  ])('%s → %s', (input, expected) => {
+    expect(isoDate(input)).toBe(expected)
+  })
+
+  it('a date parameter is handed on as YYYY-MM-DD', () => {
+    expect(validateParams('p', { dob: { type: 'date' } }, { dob: '01/04/1990' })).toEqual({ ok: true, value: { dob: '1990-04-01' } })
   })
 })

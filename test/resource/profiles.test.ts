@@ -125,3 +125,12 @@ describe('GET /resource/profiles/me', () => {
     expect((await res.json()).map((p: { first_name: string }) => p.first_name)).toEqual(['Gus'])
   })
 })
+
+describe('the exchange front end’s date format', () => {
+  it('baseapp sends the birth date day first (01/04/1990): read as Grape reads it, stored as 1990-04-01', async () => {
+    const { client } = await register(t)
+    const res = await client.post(PROFILES, { ...ALICE, dob: '01/04/1990', confirm: true })
+    expect(res.status, await res.clone().text()).toBe(201)
+    expect((await res.json()).dob).toBe('1990-04-01')
+  })
+})
