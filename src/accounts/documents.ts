@@ -39,8 +39,19 @@ export class DocumentRefused extends Error {
 export const ADDRESS = 'Address'
 const DOC_NUMBER = /^[A-Za-z0-9\-\s]+$/
 
-/** Where Barong's local storage kept a document's file; the API shows it as `upload.url`. */
-export const uploadUrl = (d: Pick<Document, 'id' | 'upload'>) => `/uploads/document/upload/${d.id}/${d.upload ?? ''}`
+/**
+ * Where a document's file is served (`upload.url`): to its owner under /resource, to staff who may read documents
+ * under /admin. Barong's local storage served `/uploads/document/upload/<id>/<name>` to anyone holding the link
+ * (docs/differences-from-barong.md#d47).
+ */
+export const uploadUrl = (d: Pick<Document, 'id'>, reader: 'owner' | 'staff') =>
+  `/api/v2/barong/${reader === 'owner' ? 'resource' : 'admin'}/documents/${d.id}/upload`
+
+/** The document with this id (the owner's only, when `userId` is given), or null. */
+export async function findDocument(db: Executor, id: number, userId?: number): Promise<Document | null> {
+  const [row] = await db.select().from(documents).where(userId === undefined ? eq(documents.id, id) : and(eq(documents.id, id), eq(documents.userId, userId))).limit(1)
+  return row ?? null
+}
 
 /**
  * Barong's model validations in its order: the file's integrity (extension whitelist, content of that type, size)
@@ -154,7 +165,7 @@ async function kycStep(w: Work, config: Config, user: User, docType: string, ide
 async function eventRecord(w: Work, user: User, d: Document) {
   return {
     user: await userEventRecordOf(w.tx, user),
-    upload: encodeURIComponent(uploadUrl(d)),
+    upload: encodeURIComponent(uploadUrl(d, 'staff')),
     doc_type: d.docType,
     doc_number: d.docNumber,
     doc_expire: d.docExpire,

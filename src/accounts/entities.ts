@@ -68,7 +68,7 @@ export const presentAdminLabel = (l: Label) => ({
 })
 
 export const presentDocument = (d: Document) => ({
-  upload: { url: uploadUrl(d) },
+  upload: { url: uploadUrl(d, 'staff') },
   doc_type: d.docType,
   doc_number: d.docNumber,
   doc_expire: d.docExpire,

@@ -9,6 +9,7 @@ import { registerRestrictionRoutes } from './restrictions.routes.ts'
 import { registerAdminActivityRoutes } from './activities.routes.ts'
 import { registerAdminApiKeyAndCommentRoutes } from './api-keys-comments.routes.ts'
 import { registerAdminProfileRoutes } from './profiles.routes.ts'
+import { registerAdminDocumentRoutes } from './documents.routes.ts'
 
 /** The staff API (`/admin/…`): every route names the ability it needs (config/abilities.yml). */
 export function registerAdminRoutes(api: Api, deps: Deps) {
@@ -21,6 +22,7 @@ export function registerAdminRoutes(api: Api, deps: Deps) {
   registerAdminActivityRoutes(api, deps)
   registerAdminApiKeyAndCommentRoutes(api, deps)
   registerAdminProfileRoutes(api, deps)
+  registerAdminDocumentRoutes(api, deps)
   // Last: `/admin/users/:uid` must not shadow the routes above.
   registerAdminUserViewRoutes(api, deps)
 }

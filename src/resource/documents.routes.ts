@@ -1,9 +1,10 @@
 import { z } from 'zod'
 import { commit } from '../accounts/commit.ts'
-import { ADDRESS, createDocuments, DocumentRefused, uploadUrl, userDocuments, type DocumentInput } from '../accounts/documents.ts'
+import { ADDRESS, createDocuments, DocumentRefused, findDocument, uploadUrl, userDocuments, type DocumentInput } from '../accounts/documents.ts'
+import { fileAnswer } from '../http/file-answer.ts'
 import type { Deps } from '../deps.ts'
 import type { Api } from '../http/api.ts'
-import { AppError } from '../http/errors.ts'
+import { AppError, errors } from '../http/errors.ts'
 import type { User } from '../storage/schema/index.ts'
 
 export type DocumentDeps = Pick<Deps, 'config' | 'db' | 'files' | 'store' | 'clock' | 'relay' | 'logger' | 'authzCache'>
@@ -41,7 +42,23 @@ export function registerDocumentRoutes(api: Api, deps: DocumentDeps) {
     auth: 'user',
     response: z.array(documentSchema),
     handler: async (c, _p, { user }) =>
-      c.json((await userDocuments(deps.db, user.id)).map((d) => ({ upload: { url: uploadUrl(d) }, doc_type: d.docType, doc_number: d.docNumber, doc_expire: d.docExpire }))),
+      c.json((await userDocuments(deps.db, user.id)).map((d) => ({ upload: { url: uploadUrl(d, 'owner') }, doc_type: d.docType, doc_number: d.docNumber, doc_expire: d.docExpire }))),
+  })
+
+  api.add({
+    method: 'get',
+    path: '/resource/documents/:id/upload',
+    tag: 'resource',
+    prefix: 'resource.document',
+    summary: 'The file of one of the user’s documents',
+    auth: 'user',
+    params: { id: { type: 'integer', required: true, min: 1 } },
+    errors: { 404: ['record.not_found'] },
+    handler: async (c, p, { user }) => {
+      const doc = await findDocument(deps.db, p.id, user.id)
+      if (!doc?.upload) throw errors.notFound()
+      return fileAnswer(c, doc.upload, await deps.files.read(doc.upload))
+    },
   })
 
   api.add({

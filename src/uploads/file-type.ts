@@ -35,3 +35,8 @@ export function acceptedType(name: string, bytes: Uint8Array, whitelist: readonl
   const kind = SIGNATURES.find((s) => s.test(bytes))
   return kind && kind.aliases.includes(ext) ? kind.ext : null
 }
+
+const MEDIA_TYPES: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', pdf: 'application/pdf', gif: 'image/gif', tif: 'image/tiff', webp: 'image/webp', bmp: 'image/bmp' }
+
+/** The media type a stored file is served with, from the extension its content was stored under. */
+export const mediaTypeOf = (storedName: string) => MEDIA_TYPES[extensionOf(storedName)] ?? 'application/octet-stream'

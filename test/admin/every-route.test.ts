@@ -48,6 +48,7 @@ const ROUTES: GateRoute[] = [
   { method: 'GET', path: `${ADMIN}/profiles` },
   { method: 'POST', path: `${ADMIN}/profiles`, body: { uid: NOBODY } },
   { method: 'PUT', path: `${ADMIN}/profiles`, body: { uid: NOBODY, state: 'verified' } },
+  { method: 'GET', path: `${ADMIN}/documents/999999/upload` },
 ]
 
 let t: TestApp
@@ -63,7 +64,7 @@ describe('abilities per role, on every admin route', () => {
     const doc = await (await t.app.request('/api/v2/barong/openapi.json')).json()
     const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>)
       .filter(([p]) => p.includes('/admin/'))
-      .flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p.replace('{uid}', NOBODY)}`))
+      .flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p.replace('{uid}', NOBODY).replace('{id}', '999999')}`))
     expect(ROUTES.map((r) => `${r.method} ${r.path.split('?')[0]}`).sort()).toEqual(documented.sort())
   })
 
@@ -75,7 +76,7 @@ describe('abilities per role, on every admin route', () => {
     for (const role of DEFAULT_ABILITIES.roles) {
       const s = await staff(t, role)
       for (const r of ROUTES) {
-        const docPath = r.path.split('?')[0]!.replace(NOBODY, '{uid}')
+        const docPath = r.path.split('?')[0]!.replace(NOBODY, '{uid}').replace('999999/upload', '{id}/upload')
         const ability = doc.paths[docPath][r.method.toLowerCase()]['x-ability'] as Ability | undefined
         const send = () => s.client.request(r.method, r.path, r.body)
         if (ability && !holds(DEFAULT_ABILITIES, role, ability)) await expectRefusal(t, send, 403, ['admin.ability.not_permitted'])

@@ -75,10 +75,32 @@ describe('POST /resource/documents', () => {
     for (const r of rows) expect(r.upload).toMatch(/^[0-9a-f]{32}\.(png|jpg|pdf)$/)
     expect(storedFiles().length).toBe(before + 3)
     expect(await labelOf(body.uid, 'document')).toBe('pending')
-    expect((await lastEvent(t, 'document.created'))?.record).toMatchObject({ user: { uid: body.uid }, doc_type: 'Passport', doc_number: 'AB 123456', doc_expire: FUTURE, upload: expect.stringContaining('%2Fuploads%2Fdocument%2Fupload%2F') })
+    expect((await lastEvent(t, 'document.created'))?.record).toMatchObject({ user: { uid: body.uid }, doc_type: 'Passport', doc_number: 'AB 123456', doc_expire: FUTURE, upload: expect.stringContaining('%2Fapi%2Fv2%2Fbarong%2Fadmin%2Fdocuments%2F') })
 
     const list = await (await client.get(DOCS)).json()
-    expect(list).toEqual(rows.map((r) => ({ upload: { url: `/uploads/document/upload/${r.id}/${r.upload}` }, doc_type: 'Passport', doc_number: 'AB 123456', doc_expire: FUTURE })))
+    expect(list).toEqual(rows.map((r) => ({ upload: { url: `/api/v2/barong/resource/documents/${r.id}/upload` }, doc_type: 'Passport', doc_number: 'AB 123456', doc_expire: FUTURE })))
+
+    // The owner reads the files back, as stored, with their checked type; nobody else does.
+    const file = await client.get(list[0].upload.url)
+    expect(file.status).toBe(200)
+    expect(file.headers.get('content-type')).toBe('image/png')
+    expect(file.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(Buffer.from(await file.arrayBuffer()).equals(PNG)).toBe(true)
+    expect((await client.get(list[2].upload.url)).headers.get('content-type')).toBe('application/pdf')
+    const other = await register(t)
+    const stranger = await other.client.get(list[0].upload.url)
+    expect(stranger.status).toBe(404)
+    expect(await stranger.json()).toEqual({ errors: ['record.not_found'] })
+    // Staff who may read documents, through the staff view's link.
+    const { staff } = await import('../helpers/admin.ts')
+    const admin = await staff(t, 'admin')
+    const view = await (await admin.client.get(`/api/v2/barong/admin/users/${body.uid}`)).json()
+    expect(view.documents[0].upload.url).toBe(`/api/v2/barong/admin/documents/${rows[0]!.id}/upload`)
+    const staffFile = await admin.client.get(view.documents[0].upload.url)
+    expect(staffFile.status).toBe(200)
+    expect(Buffer.from(await staffFile.arrayBuffer()).equals(PNG)).toBe(true)
+    const technical = await staff(t, 'technical')
+    expect((await technical.client.get(view.documents[0].upload.url)).status).toBe(403)
   })
 
   it('a file named ../../x.png is stored under a generated name inside the upload directory', async () => {
