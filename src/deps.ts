@@ -15,6 +15,7 @@ import { loadSigningKeys, type SigningKeys } from './crypto/keys.ts'
 import { createSecretBox, loadSecretKey, type SecretBox } from './crypto/secretbox.ts'
 import { openDb, type Database, type DbHandle } from './storage/db.ts'
 import { createHttpMetrics, type HttpMetrics } from './http/metrics.ts'
+import { createOperatorMetrics, type OperatorMetrics } from './http/operator-metrics.ts'
 import { createCaptcha, type Captcha } from './identity/captcha.ts'
 import { createDeferredWork, type DeferredWork } from './identity/deferred-work.ts'
 import { createEventSink, type EventSink } from './events/sinks.ts'
@@ -49,6 +50,8 @@ export interface Deps {
   keys: SigningKeys
   secrets: SecretBox
   metrics: HttpMetrics
+  /** Decisions, backlogs and the replica's lease on /metrics (deploy/prometheus/alerts.yml). */
+  operatorMetrics: OperatorMetrics
   registry: Registry
   captcha: Captcha
   sink: EventSink
@@ -206,6 +209,8 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
       : undefined
   if (kyc) onClose.push(() => kyc.stop())
 
+  const operatorMetrics = createOperatorMetrics(registry, { db: dbHandle.db, clock, audit, sessions })
+
   return {
     config,
     logger,
@@ -219,6 +224,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     keys,
     secrets,
     metrics,
+    operatorMetrics,
     registry,
     captcha,
     sink,

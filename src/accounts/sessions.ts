@@ -76,6 +76,8 @@ export interface Sessions {
   end(s: { hash: string; data: { uid: string } }): Promise<void>
   /** Ends every session of a user except `exceptHash`: one set read, one MULTI. */
   endAllOf(uid: string, exceptHash?: string): Promise<number>
+  /** What the replica holds, and whether its lease lets it decide from memory now (for /metrics). */
+  replicaStats(): { entries: number; leaseHeld: boolean }
   start(): Promise<void>
   stop(): Promise<void>
 }
@@ -164,6 +166,7 @@ export function createSessions(opts: SessionsOptions): Sessions {
       replica.drop(hashes)
       return hashes.length
     },
+    replicaStats: () => ({ entries: replica.size, leaseHeld: replica.leaseHeld() }),
     async start() {
       unsubscribe = await store.subscribe(keys.sessionEvents, onMessage, () => replica.forgetAll())
       void beat()

@@ -7,6 +7,8 @@ export interface AuditQueue {
   flush(): Promise<void>
   stop(): Promise<void>
   readonly dropped: number
+  /** Rows waiting to be written. */
+  readonly depth: number
 }
 
 /**
@@ -79,6 +81,9 @@ export function createAuditQueue(db: Database, logger: Logger, opts: { intervalM
     async stop() {
       clearInterval(timer)
       await this.flush()
+    },
+    get depth() {
+      return queue.length
     },
     get dropped() {
       return dropped

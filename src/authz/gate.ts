@@ -22,6 +22,8 @@ export interface GateDeps {
   geoip: GeoIp
   audit: AuditQueue
   now: () => number
+  /** Told every outcome (metrics); must not throw. */
+  decided?: (result: GateResult['type'], reason: string) => void
 }
 
 export type GateResult =
@@ -38,6 +40,12 @@ const WHITELINK_PATH = 'api/v2/barong/identity/users/access'
  * Any failure to decide denies (fail closed).
  */
 export async function gate(deps: GateDeps, input: GateInput): Promise<GateResult> {
+  const result = await decideRequest(deps, input)
+  deps.decided?.(result.type, result.type === 'deny' ? result.key : 'ok')
+  return result
+}
+
+async function decideRequest(deps: GateDeps, input: GateInput): Promise<GateResult> {
   // A `_method` parameter would let an upstream run another verb than the one authorized.
   if (queryOverridesMethod(input.query)) return deny(400, 'authz.invalid_request')
   const path = canonicalPathOf(input.rawPath)

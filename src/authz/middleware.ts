@@ -41,6 +41,7 @@ export function gateDeps(deps: Deps): GateDeps {
     geoip: deps.geoip,
     audit: deps.audit,
     now: () => deps.clock.now(),
+    decided: deps.operatorMetrics.decided,
   }
 }
 
