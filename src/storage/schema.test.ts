@@ -26,6 +26,7 @@ const expectedTables = [
   'data_storages',
   'documents',
   'event_outbox',
+  'kyc_jobs',
   'labels',
   'levels',
   'one_time_tokens',
