@@ -56,7 +56,7 @@ export function createOperatorMetrics(registry: Registry, src: OperatorMetricsSo
   gauge('barong_kyc_jobs_due', 'KYC provider calls due and not yet done', (g) =>
     fromDb(g, async () => (await src.db.select({ n: count() }).from(kycJobs).where(and(isNull(kycJobs.doneAt), lte(kycJobs.runAt, new Date(src.clock.now())))))[0]?.n ?? 0),
   )
-  gauge('barong_database_up', '1 when the database answered this scrape’s queries, else 0', (g) => g.set(databaseUp))
+  gauge('barong_database_up', '1 when the database answered the queries of the latest scrape, else 0', (g) => g.set(databaseUp))
   gauge('barong_audit_queue_depth', 'Audit rows waiting to be written', (g) => g.set(src.audit.depth))
   gauge('barong_audit_dropped_rows', 'Audit rows dropped because the queue was full (since start)', (g) => g.set(src.audit.dropped))
   gauge('barong_session_replica_entries', 'Sessions held in this instance’s replica', (g) => g.set(src.sessions.replicaStats().entries))
