@@ -1,7 +1,8 @@
 import type { User } from '../storage/schema/index.ts'
 import type { Executor } from '../storage/tx.ts'
 import type { SecretBox } from '../crypto/secretbox.ts'
-import { presentUserWithFullInfo, presentUserWithKyc } from './entities.ts'
+import { presentUser, presentUserWithFullInfo, presentUserWithKyc } from './entities.ts'
+import { uidsOf } from './user-repository.ts'
 import { loadKycDetails, loadOneUserDetails } from './user-details.ts'
 
 /** One user's full view: load, then present (listings load many at once with `loadUserDetails`). */
@@ -12,4 +13,10 @@ export async function userWithFullInfo(deps: { db: Executor; secrets: SecretBox 
 /** One user's staff view (UserWithKYC). */
 export async function userWithKyc(deps: { db: Executor; secrets: SecretBox }, user: User) {
   return presentUserWithKyc(user, (await loadKycDetails(deps.db, deps.secrets, [user])).get(user.id)!)
+}
+
+/** Presents Barong's User entity for many users: their referrers' uids in one query. */
+export async function userPresenter(db: Executor, people: readonly User[]) {
+  const refs = await uidsOf(db, people.flatMap((u) => (u.referralId ? [u.referralId] : [])))
+  return (u: User) => presentUser(u, u.referralId ? (refs.get(u.referralId) ?? null) : null)
 }

@@ -1,13 +1,14 @@
 import { and, count, desc, eq, gte, inArray, lte, type SQL } from 'drizzle-orm'
 import { z } from 'zod'
-import { activityFields, presentUser } from '../accounts/entities.ts'
+import { activityFields } from '../accounts/entities.ts'
 import { activityFieldsSchema, userSchema } from '../accounts/entity-schemas.ts'
-import { normalizeEmail, uidsOf } from '../accounts/user-repository.ts'
+import { normalizeEmail } from '../accounts/user-repository.ts'
+import { userPresenter } from '../accounts/user-view.ts'
 import { isoSeconds } from '../accounts/user-record.ts'
 import type { Deps } from '../deps.ts'
 import type { Api } from '../http/api.ts'
 import { pageParams, paginate } from '../http/paginate.ts'
-import { activities, users, type User } from '../storage/schema/index.ts'
+import { activities, users } from '../storage/schema/index.ts'
 
 const PREFIX = 'admin.activity'
 const READ = { ability: { action: 'read', subject: 'Activity' } } as const
@@ -56,10 +57,6 @@ export function registerAdminActivityRoutes(api: Api, deps: Pick<Deps, 'db'>) {
     })
     return rows
   }
-  const presenter = async (people: User[]) => {
-    const refs = await uidsOf(deps.db, people.flatMap((u) => (u.referralId ? [u.referralId] : [])))
-    return (u: User) => presentUser(u, u.referralId ? (refs.get(u.referralId) ?? null) : null)
-  }
 
   api.add({
     method: 'get',
@@ -73,7 +70,7 @@ export function registerAdminActivityRoutes(api: Api, deps: Pick<Deps, 'db'>) {
     errors: { 422: ['admin.activity.non_string_topic', 'admin.activity.non_string_action', 'admin.activity.non_string_uid', 'admin.activity.non_string_email'] },
     handler: async (c, p) => {
       const rows = await page(c, p, { category: 'user', ...p })
-      const present = await presenter(rows.map((r) => r.user))
+      const present = await userPresenter(deps.db, rows.map((r) => r.user))
       return c.json(rows.map((r) => ({ ...activityFields(r.activity), user: present(r.user), created_at: isoSeconds(r.activity.createdAt) })))
     },
   })
@@ -97,7 +94,7 @@ export function registerAdminActivityRoutes(api: Api, deps: Pick<Deps, 'db'>) {
       const targetUids = [...new Set(rows.flatMap((r) => (r.activity.targetUid ? [r.activity.targetUid] : [])))]
       const targets = targetUids.length ? await deps.db.select().from(users).where(inArray(users.uid, targetUids)) : []
       const byUid = new Map(targets.map((u) => [u.uid, u]))
-      const present = await presenter([...rows.map((r) => r.user), ...targets])
+      const present = await userPresenter(deps.db, [...rows.map((r) => r.user), ...targets])
       return c.json(
         rows.map((r) => {
           const target = r.activity.targetUid ? byUid.get(r.activity.targetUid) : undefined

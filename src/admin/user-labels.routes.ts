@@ -1,11 +1,11 @@
 import { and, count, eq, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import { commit, type Work } from '../accounts/commit.ts'
-import { presentUser } from '../accounts/entities.ts'
 import { userSchema } from '../accounts/entity-schemas.ts'
 import { labelKeyErrors, labelValueErrors, normalizeLabelField } from '../accounts/label-format.ts'
 import { deleteLabel, findLabel, upsertLabel } from '../accounts/labels.ts'
-import { lockUser, uidsOf } from '../accounts/user-repository.ts'
+import { lockUser } from '../accounts/user-repository.ts'
+import { userPresenter } from '../accounts/user-view.ts'
 import type { Api, Caller } from '../http/api.ts'
 import { AppError } from '../http/errors.ts'
 import { pageParams, paginate } from '../http/paginate.ts'
@@ -97,8 +97,7 @@ export function registerAdminLabelRoutes(api: Api, deps: AdminUserDeps) {
         count: async () => (await deps.db.select({ n: count() }).from(users).where(match))[0]?.n ?? 0,
         rows: (w) => deps.db.select().from(users).where(match).orderBy(users.id).limit(w.limit).offset(w.offset),
       })
-      const refs = await uidsOf(deps.db, rows.flatMap((u) => (u.referralId ? [u.referralId] : [])))
-      return c.json(rows.map((u) => presentUser(u, u.referralId ? (refs.get(u.referralId) ?? null) : null)))
+      return c.json(rows.map(await userPresenter(deps.db, rows)))
     },
   })
 

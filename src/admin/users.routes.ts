@@ -1,14 +1,14 @@
 import type { Context } from 'hono'
 import { z } from 'zod'
 import { commit } from '../accounts/commit.ts'
-import { presentUser, presentUserWithProfile } from '../accounts/entities.ts'
+import { presentUserWithProfile } from '../accounts/entities.ts'
 import { userSchema, userWithKycSchema, userWithProfileSchema } from '../accounts/entity-schemas.ts'
 import { deleteDataStorage } from '../accounts/data-storages.ts'
-import { userWithKyc } from '../accounts/user-view.ts'
+import { userPresenter, userWithKyc } from '../accounts/user-view.ts'
 import { disableTwoFactor } from '../accounts/two-factor.ts'
 import { setUserRole, setUserState } from '../accounts/user-changes.ts'
 import { loadUserDetails } from '../accounts/user-details.ts'
-import { roleExists, uidsOf } from '../accounts/user-repository.ts'
+import { roleExists } from '../accounts/user-repository.ts'
 import { nameDigest } from '../accounts/profile-seal.ts'
 import type { Deps } from '../deps.ts'
 import type { Api, Caller } from '../http/api.ts'
@@ -75,8 +75,7 @@ export function registerAdminUserRoutes(api: Api, deps: AdminUserDeps) {
       const details = await loadUserDetails(deps.db, deps.secrets, list)
       return list.map((u) => presentUserWithProfile(u, details.get(u.id)!))
     }
-    const refs = await uidsOf(deps.db, list.flatMap((u) => (u.referralId ? [u.referralId] : [])))
-    return list.map((u) => presentUser(u, u.referralId ? (refs.get(u.referralId) ?? null) : null))
+    return list.map(await userPresenter(deps.db, list))
   }
 
   api.add({
