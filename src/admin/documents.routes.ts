@@ -18,7 +18,7 @@ export function registerAdminDocumentRoutes(api: Api, deps: Pick<Deps, 'db' | 'f
     handler: async (c, p) => {
       const doc = await findDocument(deps.db, p.id)
       if (!doc?.upload) throw errors.notFound()
-      return fileAnswer(c, doc.upload, await deps.files.read(doc.upload))
+      return fileAnswer(c, deps.files, doc.upload)
     },
   })
 }

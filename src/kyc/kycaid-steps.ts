@@ -8,7 +8,7 @@ import type { Config } from '../config/index.ts'
 import type { SecretBox } from '../crypto/secretbox.ts'
 import { documents, phones, profiles, users, type Document, type User } from '../storage/schema/index.ts'
 import type { FileStore } from '../uploads/file-store.ts'
-import type { KycaidClient } from './kycaid-client.ts'
+import { KycaidRefused, type KycaidClient } from './kycaid-client.ts'
 
 /**
  * What each KYCAID job does (docs/barong-behaviour-notes.md#s9-6), as Barong's workers did it, plus the check Barong
@@ -55,7 +55,10 @@ async function setLabel(deps: StepDeps, user: User, key: string, value: string):
 const rejecting = (userId: number, key: 'document' | 'address') => async (deps: StepDeps) => setLabel(deps, await userById(deps, userId), key, 'rejected')
 
 async function upload(deps: StepDeps, d: Document): Promise<string> {
-  return deps.kycaid.uploadFile(await deps.files.read(d.upload!), d.upload!)
+  const bytes = d.upload ? await deps.files.read(d.upload) : null
+  // A file gone from the store can never be sent: the batch is settled as refused, and the user uploads again.
+  if (!bytes) throw new KycaidRefused(`stored file of document ${d.id} is gone`)
+  return deps.kycaid.uploadFile(bytes, d.upload!)
 }
 
 /** Where KYCAID calls back: Barong's domain (https unless it names its scheme). */

@@ -57,7 +57,7 @@ export function registerDocumentRoutes(api: Api, deps: DocumentDeps) {
     handler: async (c, p, { user }) => {
       const doc = await findDocument(deps.db, p.id, user.id)
       if (!doc?.upload) throw errors.notFound()
-      return fileAnswer(c, doc.upload, await deps.files.read(doc.upload))
+      return fileAnswer(c, deps.files, doc.upload)
     },
   })
 

@@ -9,7 +9,8 @@ import { join } from 'node:path'
 export interface FileStore {
   /** Stores the bytes; returns the generated name. */
   put(bytes: Uint8Array, ext: string): Promise<string>
-  read(name: string): Promise<Uint8Array>
+  /** The bytes, or null when the file is gone (removed from disk by hand, a lost volume). */
+  read(name: string): Promise<Uint8Array | null>
   remove(name: string): Promise<void>
 }
 
@@ -29,7 +30,14 @@ export function createLocalFileStore(dir: string): FileStore {
       await writeFile(pathOf(name), bytes, { flag: 'wx', mode: 0o600 })
       return name
     },
-    read: (name) => readFile(pathOf(name)),
+    async read(name) {
+      try {
+        return await readFile(pathOf(name))
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
+        throw err
+      }
+    },
     remove: (name) => rm(pathOf(name), { force: true }),
   }
 }

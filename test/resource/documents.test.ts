@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs'
+import { existsSync, rmSync, mkdtempSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { and, eq } from 'drizzle-orm'
@@ -101,6 +101,11 @@ describe('POST /resource/documents', () => {
     expect(Buffer.from(await staffFile.arrayBuffer()).equals(PNG)).toBe(true)
     const technical = await staff(t, 'technical')
     expect((await technical.client.get(view.documents[0].upload.url)).status).toBe(403)
+    // A file gone from disk is a 404, never a 500.
+    rmSync(join(uploadDir, rows[1]!.upload!))
+    const gone = await client.get(list[1].upload.url)
+    expect(gone.status).toBe(404)
+    expect(await gone.json()).toEqual({ errors: ['record.not_found'] })
   })
 
   it('a file named ../../x.png is stored under a generated name inside the upload directory', async () => {
