@@ -1,3 +1,4 @@
+import cluster from 'node:cluster'
 import { join } from 'node:path'
 import { createLocalFileStore, type FileStore } from './uploads/file-store.ts'
 import { createKycaidClient } from './kyc/kycaid-client.ts'
@@ -93,7 +94,9 @@ export const REDACT_PATHS = [
 ]
 
 export function createLogger(level: string): Logger {
-  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { service: 'barong' } })
+  // Under BARONG_WORKERS > 1 each line says which worker wrote it.
+  const base = cluster.isWorker ? { service: 'barong', worker: cluster.worker?.id } : { service: 'barong' }
+  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base })
 }
 
 export interface DepsOverrides {

@@ -1,12 +1,24 @@
+import cluster from 'node:cluster'
 import { buildApp } from './app.ts'
 import { createHttpServer } from './server.ts'
-import { ConfigError, loadConfig } from './config/index.ts'
-import { closeDeps, createDeps, startDeps } from './deps.ts'
+import { ConfigError, loadConfig, type Config } from './config/index.ts'
+import { closeDeps, createDeps, createLogger, startDeps } from './deps.ts'
 import { seedFirstStart } from './first-start.ts'
+import { SHUTDOWN } from './cluster/messages.ts'
+import { runPrimary } from './cluster/primary.ts'
 
-/** config → deps → migrate → first-start seeds → serve → graceful shutdown. */
+/** config → (BARONG_WORKERS > 1: a primary forking workers) → serve. */
 async function main(): Promise<void> {
   const config = loadConfig()
+  if (cluster.isPrimary && config.env.BARONG_WORKERS > 1) {
+    runPrimary({ workers: config.env.BARONG_WORKERS, logger: createLogger(config.env.LOG_LEVEL), shutdownTimeoutMs: config.env.SHUTDOWN_TIMEOUT_MS })
+    return
+  }
+  await serve(config)
+}
+
+/** deps → migrate → first-start seeds → listen → graceful shutdown. */
+async function serve(config: Config): Promise<void> {
   const deps = await createDeps(config)
   const { logger } = deps
   await deps.dbHandle.migrate()
@@ -29,7 +41,13 @@ async function main(): Promise<void> {
   }
   const address = http.address()
   logger.info(
-    { host: env.HOST, port: typeof address === 'object' && address ? address.port : env.PORT, database: deps.dbHandle.kind, store: deps.store.kind, kid: deps.keys.kid },
+    {
+      host: env.HOST,
+      port: typeof address === 'object' && address ? address.port : env.PORT,
+      database: deps.dbHandle.kind,
+      store: deps.store.kind,
+      kid: deps.keys.kid,
+    },
     'listening',
   )
 
@@ -65,7 +83,17 @@ async function main(): Promise<void> {
     process.exit(0)
   }
   process.on('SIGTERM', () => void shutdown('SIGTERM'))
-  process.on('SIGINT', () => void shutdown('SIGINT'))
+  if (cluster.isWorker) {
+    // Under a primary, it decides when to stop (a terminal's Ctrl-C reaches every process of the group at once).
+    process.on('SIGINT', () => {})
+    process.on('message', (m: unknown) => {
+      if (m === SHUTDOWN) void shutdown('primary')
+    })
+    // The primary is gone (killed): nobody would replace or stop this worker.
+    process.on('disconnect', () => void shutdown('primary exited'))
+  } else {
+    process.on('SIGINT', () => void shutdown('SIGINT'))
+  }
 }
 
 main().catch((err: unknown) => {

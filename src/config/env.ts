@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { z } from 'zod'
 
 /**
@@ -105,6 +106,12 @@ export const envSchema = z.object({
   // Sessions this instance keeps in memory, and how long it may decide from them without hearing its own
   // heartbeat back from the store (docs/architecture.md "Session replica").
   BARONG_SESSION_CACHE_SIZE: int(100_000, 0, 10_000_000),
+  // Processes on this host sharing the listening socket (node:cluster); `auto` = one per core.
+  BARONG_WORKERS: z
+    .string()
+    .default('1')
+    .refine((v) => v === 'auto' || (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 256), 'must be auto or a whole number between 1 and 256')
+    .transform((v) => (v === 'auto' ? availableParallelism() : Number(v))),
   BARONG_CACHE_LEASE_MS: int(1000, 100, 60_000),
   BARONG_SESSION_NAME: z
     .string()
@@ -213,6 +220,12 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   // KYCAID without its token would queue calls that can never succeed.
   if (result.success && result.data.BARONG_KYC_PROVIDER === 'kycaid' && !result.data.KYCAID_AUTHORIZATION_TOKEN) {
     throw new ConfigError('invalid configuration: KYCAID_AUTHORIZATION_TOKEN is required with BARONG_KYC_PROVIDER=kycaid')
+  }
+  // The embedded database and the in-process store live inside one process: a second one would not see them.
+  if (result.success && result.data.BARONG_WORKERS > 1 && (!result.data.DATABASE_URL || !result.data.REDIS_URL)) {
+    throw new ConfigError(
+      `invalid configuration: BARONG_WORKERS=${result.data.BARONG_WORKERS} needs DATABASE_URL and REDIS_URL (the embedded database and in-process store serve one process)`,
+    )
   }
   if (result.success) return result.data
   const issue = result.error.issues[0]

@@ -1,6 +1,7 @@
 import { Hono } from 'hono'
 import type { Deps } from '../deps.ts'
 import type { AppEnv } from './env.ts'
+import { metricsReader } from '../cluster/metrics.ts'
 
 const withTimeout = <T>(p: Promise<T>, ms: number) =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())])
@@ -12,6 +13,7 @@ export interface Readiness {
 /** /healthz (process alive), /readyz (database and store reachable), /metrics (Prometheus). */
 export function healthRoutes(deps: Pick<Deps, 'dbHandle' | 'store' | 'registry'>, readiness: Readiness) {
   const app = new Hono<AppEnv>()
+  const readMetrics = metricsReader(deps.registry)
   app.get('/healthz', (c) => {
     c.set('route', '/healthz')
     return c.json({ status: 'ok' })
@@ -32,7 +34,9 @@ export function healthRoutes(deps: Pick<Deps, 'dbHandle' | 'store' | 'registry'>
   })
   app.get('/metrics', async (c) => {
     c.set('route', '/metrics')
-    return c.body(await deps.registry.metrics(), 200, { 'Content-Type': deps.registry.contentType })
+    const text = await readMetrics()
+    if (text === null) return c.json({ errors: ['server.metrics_unavailable'] }, 503)
+    return c.body(text, 200, { 'Content-Type': deps.registry.contentType })
   })
   return app
 }

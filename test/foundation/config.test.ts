@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config/index.ts'
 import { parseEnv } from '../../src/config/env.ts'
@@ -27,8 +28,17 @@ describe('configuration', () => {
     [{ BARONG_UID_PREFIX: 'X' }, 'BARONG_UID_PREFIX'],
     [{ BARONG_API_CORS_ORIGINS: 'ftp://x' }, 'BARONG_API_CORS_ORIGINS'],
     [{ BARONG_EVENT_API: 'kafka://x' }, 'BARONG_EVENT_API'],
+    [{ BARONG_WORKERS: '0' }, 'BARONG_WORKERS'],
+    [{ BARONG_WORKERS: 'all' }, 'BARONG_WORKERS'],
+    [{ BARONG_WORKERS: '2', REDIS_URL: 'redis://127.0.0.1:6379' }, 'BARONG_WORKERS=2 needs DATABASE_URL and REDIS_URL'],
+    [{ BARONG_WORKERS: '2', DATABASE_URL: 'postgres://x/y' }, 'BARONG_WORKERS=2 needs DATABASE_URL and REDIS_URL'],
   ])('rejects %j with one line naming %s', (env, name) => {
     expect(() => parseEnv(env)).toThrowError(new RegExp(`^invalid configuration: ${name} [^\\n]+$`))
+  })
+
+  it('BARONG_WORKERS: one by default, `auto` is one per core', () => {
+    expect(parseEnv({}).BARONG_WORKERS).toBe(1)
+    expect(parseEnv({ BARONG_WORKERS: 'auto', DATABASE_URL: 'postgres://x/y', REDIS_URL: 'redis://x' }).BARONG_WORKERS).toBe(availableParallelism())
   })
 
   it('upper-cases the uid prefix; non-numeric CORS max-age falls back to 3600 as Barong does', () => {
