@@ -17,3 +17,33 @@ describe('sessions', () => {
     expect(sameNetwork('10.1.2.3', '2001:db8::1')).toBe(false)
   })
 })
+
+describe('sessions on two instances', () => {
+  it('a late sliding touch from another instance does not bring an ended session back', async () => {
+    const { createMemoryStore } = await import('../cache/memory-store.ts')
+    const { createSessions } = await import('./sessions.ts')
+    const { createSessionReplica } = await import('./session-replica.ts')
+    const store = createMemoryStore()
+    const settings = { idleMs: 1_800_000, absoluteMs: 86_400_000 }
+    const instance = () =>
+      createSessions({
+        store,
+        settings,
+        replica: createSessionReplica({ maxEntries: 100, leaseMs: 1000, monotonic: () => performance.now() }),
+        heartbeatMs: 200,
+        monotonic: () => performance.now(),
+      })
+    const [a, b] = [instance(), instance()]
+    const now = Date.now()
+    const opened = await a.open({ uid: 'ID1', ip: '10.0.0.1', ua: 'ua' }, now)
+    const onB = (await b.read(opened.id))!
+    expect(onB).not.toBeNull()
+    await a.end(opened)
+    // B decided a request just before the end reached it; its touch is written after the end.
+    b.touch(onB, now + 120_000)
+    await new Promise((r) => setTimeout(r, 10))
+    expect(await store.get(`sess:${opened.hash}`)).toBeNull()
+    expect(await a.read(opened.id)).toBeNull()
+    await store.close()
+  })
+})

@@ -153,7 +153,9 @@ export function createSessions(opts: SessionsOptions): Sessions {
       const target = now + settings.idleMs
       if (target - s.data.expireAt < Math.min(minWriteMs, settings.idleMs / 10)) return
       s.data.expireAt = target
-      store.set(keys.session(s.hash), JSON.stringify(s.data), ttlOf(s.data, now)).catch((err) => opts.onWriteError?.(err))
+      // XX: this request may have been decided just before another instance ended the session; the slide must
+      // not write it back.
+      store.setIfPresent(keys.session(s.hash), JSON.stringify(s.data), ttlOf(s.data, now)).catch((err) => opts.onWriteError?.(err))
     },
     async end(s) {
       await store.delAndPublish({ del: [keys.session(s.hash)], srem: { key: keys.userSessions(s.data.uid), members: [s.hash] }, channel: keys.sessionEvents, message: `end:${s.hash}` })

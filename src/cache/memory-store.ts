@@ -67,6 +67,11 @@ export function createMemoryStore(now: () => number = Date.now): Store & { reado
       put(key, { value, expiresAt: expiry(ttlMs) })
       return true
     },
+    async setIfPresent(key, value, ttlMs) {
+      if (!live(key)) return false
+      put(key, { value, expiresAt: expiry(ttlMs) })
+      return true
+    },
     async take(key) {
       const v = str(live(key))
       data.delete(key)

@@ -83,6 +83,7 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<Store> 
     async setIfAbsent(key, value, ttlMs) {
       return (await guard(() => setNxBatch(value, ttlMs)(key))) === 1
     },
+    setIfPresent: (key, value, ttlMs) => guard(async () => (await redis.set(key, value, 'PX', ttlMs, 'XX')) === 'OK'),
     take: (key) => guard(async () => (await redis.eval(TAKE, 1, key)) as string | null),
     del: (...keys) => guard(() => (keys.length ? redis.del(...keys) : Promise.resolve(0))),
     incr: (key, ttlMs) => guard(async () => Number(await redis.eval(INCR_WITH_TTL, 1, key, ttlMs))),

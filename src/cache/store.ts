@@ -9,6 +9,8 @@ export interface Store {
   set(key: string, value: string, ttlMs?: number): Promise<void>
   /** SET NX PX: true when the key was absent and is now set. */
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>
+  /** SET XX PX: rewrites a key only while it exists (a late write must not bring back what was deleted). */
+  setIfPresent(key: string, value: string, ttlMs: number): Promise<boolean>
   /** Atomically reads and deletes (single-use markers). */
   take(key: string): Promise<string | null>
   del(...keys: string[]): Promise<number>

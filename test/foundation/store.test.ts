@@ -37,6 +37,18 @@ describe(`store batching (${process.env.REDIS_URL ? 'Redis' : 'in-process'})`, (
     expect(await store.ttlMs('n:b')).toBeGreaterThan(5_000)
   })
 
+  it('setIfPresent rewrites a live key with its new expiry, and never creates one', async () => {
+    expect(await store.setIfPresent('p:absent', 'x', 10_000)).toBe(false)
+    expect(await store.get('p:absent')).toBeNull()
+    await store.set('p:live', 'old', 1_000)
+    expect(await store.setIfPresent('p:live', 'new', 60_000)).toBe(true)
+    expect(await store.get('p:live')).toBe('new')
+    expect(await store.ttlMs('p:live')).toBeGreaterThan(30_000)
+    await store.del('p:live')
+    expect(await store.setIfPresent('p:live', 'again', 60_000)).toBe(false)
+    expect(await store.get('p:live')).toBeNull()
+  })
+
   it('many calls in one tick (past one batch) all answer', async () => {
     const n = 1200
     const won = await Promise.all(Array.from({ length: n }, (_, i) => store.setIfAbsent(`m:${i % 600}`, '1', 10_000)))
