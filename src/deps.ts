@@ -123,6 +123,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
       let lastLogged = 0
       store = await createRedisStore({
         url: env.REDIS_URL,
+        cluster: env.REDIS_CLUSTER,
         keyPrefix: env.REDIS_KEY_PREFIX,
         onError: (err) => {
           // One line per 10 s at most: no log storm while Redis is away.

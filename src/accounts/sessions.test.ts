@@ -25,25 +25,26 @@ describe('sessions on two instances', () => {
     const { createSessionReplica } = await import('./session-replica.ts')
     const store = createMemoryStore()
     const settings = { idleMs: 1_800_000, absoluteMs: 86_400_000 }
-    const instance = () =>
-      createSessions({
-        store,
-        settings,
-        replica: createSessionReplica({ maxEntries: 100, leaseMs: 1000, monotonic: () => performance.now() }),
-        heartbeatMs: 200,
-        monotonic: () => performance.now(),
-      })
+    const instance = () => {
+      const replica = createSessionReplica<import('./sessions.ts').SessionData>({ maxEntries: 100, leaseMs: 60_000, monotonic: () => performance.now() })
+      // A lease without the heartbeat loop: neither instance subscribes, so B never hears of A's end.
+      replica.heartbeat(0, performance.now())
+      return createSessions({ store, settings, replica, heartbeatMs: 200, monotonic: () => performance.now() })
+    }
     const [a, b] = [instance(), instance()]
     const now = Date.now()
     const opened = await a.open({ uid: 'ID1', ip: '10.0.0.1', ua: 'ua' }, now)
     const onB = (await b.read(opened.id))!
     expect(onB).not.toBeNull()
+    expect(b.replica.get(opened.hash)).toBeDefined()
     await a.end(opened)
     // B decided a request just before the end reached it; its touch is written after the end.
     b.touch(onB, now + 120_000)
     await new Promise((r) => setTimeout(r, 10))
     expect(await store.get(`sess:${opened.hash}`)).toBeNull()
     expect(await a.read(opened.id)).toBeNull()
+    // B missed the end's message; that write told it: it no longer holds the session.
+    expect(b.replica.get(opened.hash)).toBeUndefined()
     await store.close()
   })
 })

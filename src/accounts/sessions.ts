@@ -154,8 +154,11 @@ export function createSessions(opts: SessionsOptions): Sessions {
       if (target - s.data.expireAt < Math.min(minWriteMs, settings.idleMs / 10)) return
       s.data.expireAt = target
       // XX: this request may have been decided just before another instance ended the session; the slide must
-      // not write it back.
-      store.setIfPresent(keys.session(s.hash), JSON.stringify(s.data), ttlOf(s.data, now)).catch((err) => opts.onWriteError?.(err))
+      // not write it back. Finding it gone, the replica forgets it (had the end's message been lost).
+      store.setIfPresent(keys.session(s.hash), JSON.stringify(s.data), ttlOf(s.data, now)).then(
+        (present) => present || replica.drop([s.hash]),
+        (err: unknown) => opts.onWriteError?.(err),
+      )
     },
     async end(s) {
       await store.delAndPublish({ del: [keys.session(s.hash)], srem: { key: keys.userSessions(s.data.uid), members: [s.hash] }, channel: keys.sessionEvents, message: `end:${s.hash}` })

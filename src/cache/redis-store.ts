@@ -1,9 +1,13 @@
-import { Redis } from 'ioredis'
+import calculateSlot from 'cluster-key-slot'
+import { Cluster, Redis, type ClusterNode, type RedisOptions } from 'ioredis'
 import { createKeyBatch } from '../util/batch.ts'
 import { StoreUnavailableError, type Store } from './store.ts'
 
 export interface RedisStoreOptions {
+  /** One URL, or several comma-separated: the seed nodes of a Redis Cluster. */
   url: string
+  /** A Redis Cluster even when `url` names one node. */
+  cluster?: boolean
   keyPrefix: string
   /** Every command fails after this long instead of queueing (fail closed). */
   commandTimeoutMs?: number
@@ -19,6 +23,56 @@ const SET_NX_MANY = `local out = {} for i = 1, #KEYS do out[i] = redis.call('SET
 
 interface BatchCommands {
   setNxMany(numKeys: number, ...args: (string | number)[]): Promise<number[]>
+}
+
+/** The seed nodes and the connection settings they share (credentials and TLS come from the first URL). */
+function clusterSeeds(urls: string[]): { nodes: ClusterNode[]; auth: Pick<RedisOptions, 'username' | 'password' | 'tls'> } {
+  const nodes = urls.map((u) => {
+    const url = new URL(u)
+    return { host: url.hostname, port: Number(url.port || 6379) }
+  })
+  const first = new URL(urls[0]!)
+  return {
+    nodes,
+    auth: {
+      ...(first.username && { username: decodeURIComponent(first.username) }),
+      ...(first.password && { password: decodeURIComponent(first.password) }),
+      ...(first.protocol === 'rediss:' && { tls: {} }),
+    },
+  }
+}
+
+/** Indexes of `keys` grouped by hash slot: one group on one Redis, one per slot on a Cluster. */
+function slotGroups(clustered: boolean, prefix: string, keys: readonly string[]): number[][] {
+  if (!clustered) return [keys.map((_, i) => i)]
+  const groups = new Map<number, number[]>()
+  keys.forEach((k, i) => {
+    const slot = calculateSlot(prefix + k)
+    const g = groups.get(slot)
+    if (g) g.push(i)
+    else groups.set(slot, [i])
+  })
+  return [...groups.values()]
+}
+
+/**
+ * Runs a multi-key command once per hash slot and puts the answers back in the keys' order. On one Redis it is
+ * one command; on a Cluster a command may only name keys of one slot (CROSSSLOT otherwise).
+ */
+function perSlot<T>(clustered: boolean, prefix: string, run: (keys: string[]) => Promise<T[]>): (keys: string[]) => Promise<T[]> {
+  if (!clustered) return run
+  return async (keys) => {
+    const groups = slotGroups(true, prefix, keys)
+    if (groups.length === 1) return run(keys)
+    const out = new Array<T>(keys.length)
+    await Promise.all(
+      groups.map(async (idx) => {
+        const answers = await run(idx.map((i) => keys[i]!))
+        idx.forEach((i, j) => (out[i] = answers[j]!))
+      }),
+    )
+    return out
+  }
 }
 
 /**
@@ -37,7 +91,23 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<Store> 
     lazyConnect: true,
     retryStrategy: (times: number) => Math.min(times * 100, 2000),
   }
-  const redis = new Redis(opts.url, options) as Redis & BatchCommands
+  const urls = opts.url.split(',').map((u) => u.trim()).filter(Boolean)
+  const clustered = opts.cluster === true || urls.length > 1
+  const seeds = clustered ? clusterSeeds(urls) : undefined
+  // A Cluster takes the key prefix and queueing rules itself, the timeouts per node connection.
+  const connect = (o: RedisOptions): Redis =>
+    seeds
+      ? (new Cluster(seeds.nodes, {
+          keyPrefix: o.keyPrefix,
+          enableAutoPipelining: false,
+          enableOfflineQueue: o.enableOfflineQueue,
+          lazyConnect: true,
+          maxRedirections: 4,
+          clusterRetryStrategy: o.retryStrategy,
+          redisOptions: { ...seeds.auth, connectTimeout: o.connectTimeout, commandTimeout: o.commandTimeout, maxRetriesPerRequest: o.maxRetriesPerRequest },
+        }) as unknown as Redis)
+      : new Redis(opts.url, o)
+  const redis = connect(options) as Redis & BatchCommands
   redis.defineCommand('setNxMany', { lua: SET_NX_MANY })
   const onError = opts.onError ?? (() => {})
   redis.on('error', onError)
@@ -47,16 +117,17 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<Store> 
   const gapHandlers = new Set<() => void>()
   const channelName = (c: string) => opts.keyPrefix + c
 
-  // The hot path's reads and nonce writes of one tick go as one command each (measured in bench/). This is
-  // for one Redis (or Sentinel): on a Cluster these multi-key commands would have to be split by slot.
-  const getBatch = createKeyBatch<string | null>((keys) => redis.mget(keys))
+  // The hot path's reads and nonce writes of one tick go as one command each (measured in bench/); on a
+  // Cluster, one per slot.
+  const slots = <T>(run: (keys: string[]) => Promise<T[]>) => perSlot(clustered, opts.keyPrefix, run)
+  const getBatch = createKeyBatch<string | null>(slots((keys) => redis.mget(keys)))
   const setNxBatches = new Map<string, (key: string) => Promise<number>>()
   const setNxBatch = (value: string, ttlMs: number) => {
     const id = `${ttlMs}:${value}`
     let batch = setNxBatches.get(id)
     if (!batch) {
       if (setNxBatches.size >= 64) setNxBatches.clear() // values vary: batches stay per call, the map bounded
-      setNxBatches.set(id, (batch = createKeyBatch<number>((keys) => redis.setNxMany(keys.length, ...keys, value, ttlMs))))
+      setNxBatches.set(id, (batch = createKeyBatch<number>(slots((keys) => redis.setNxMany(keys.length, ...keys, value, ttlMs)))))
     }
     return batch
   }
@@ -85,7 +156,12 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<Store> 
     },
     setIfPresent: (key, value, ttlMs) => guard(async () => (await redis.set(key, value, 'PX', ttlMs, 'XX')) === 'OK'),
     take: (key) => guard(async () => (await redis.eval(TAKE, 1, key)) as string | null),
-    del: (...keys) => guard(() => (keys.length ? redis.del(...keys) : Promise.resolve(0))),
+    del: (...keys) =>
+      guard(async () => {
+        const groups = slotGroups(clustered, opts.keyPrefix, keys).filter((g) => g.length)
+        const counts = await Promise.all(groups.map((idx) => redis.del(...idx.map((i) => keys[i]!))))
+        return counts.reduce((a, b) => a + b, 0)
+      }),
     incr: (key, ttlMs) => guard(async () => Number(await redis.eval(INCR_WITH_TTL, 1, key, ttlMs))),
     async decr(key) {
       await guard(() => redis.eval(DECR_IF_POSITIVE, 1, key))
@@ -109,20 +185,31 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<Store> 
     },
     async delAndPublish(op) {
       await guard(async () => {
-        const m = redis.multi()
-        if (op.del.length) m.del(...op.del)
-        if (op.srem?.members.length) m.srem(op.srem.key, ...op.srem.members)
-        m.publish(channelName(op.channel), op.message)
-        const results = await m.exec()
-        const failed = results?.find(([err]) => err)
-        if (!results || failed) throw failed?.[0] ?? new Error('MULTI aborted')
+        // One MULTI per slot (one in all on a single Redis), the message only after every delete is done: no
+        // instance reads a deleted key after hearing the message. On a Cluster the slots are separate steps, so
+        // an instance dying between them leaves the other replicas to their lease and the entries' expiry.
+        const srem = op.srem?.members.length ? op.srem : undefined
+        const all = srem ? [...op.del, srem.key] : [...op.del]
+        await Promise.all(
+          slotGroups(clustered, opts.keyPrefix, all).map(async (idx) => {
+            const m = redis.multi()
+            const dels = idx.filter((i) => i < op.del.length).map((i) => all[i]!)
+            if (dels.length) m.del(...dels)
+            if (srem && idx.includes(op.del.length)) m.srem(srem.key, ...srem.members)
+            if (!clustered) m.publish(channelName(op.channel), op.message)
+            const results = await m.exec()
+            const failed = results?.find(([err]) => err)
+            if (!results || failed) throw failed?.[0] ?? new Error('MULTI aborted')
+          }),
+        )
+        if (clustered) await redis.publish(channelName(op.channel), op.message)
       })
     },
     async subscribe(channel, handler, onGap) {
       if (onGap) gapHandlers.add(onGap)
       if (!subscriber) {
         // A subscriber connection must queue while reconnecting, or re-subscription is lost.
-        subscriber = new Redis(opts.url, { ...options, enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined })
+        subscriber = connect({ ...options, enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined })
         subscriber.on('error', onError)
         subscriber.on('close', () => {
           for (const g of gapHandlers) g()

@@ -84,8 +84,23 @@ export const envSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   DATABASE_POOL_SIZE: int(10, 1, 1000),
-  REDIS_URL: url(['redis:', 'rediss:']),
-  REDIS_KEY_PREFIX: z.string().default('barong:'),
+  // One URL, or several comma-separated (the seed nodes of a Redis Cluster).
+  REDIS_URL: optionalString.refine(
+    (v) => v === undefined || v.split(',').every((u) => {
+      try {
+        return ['redis:', 'rediss:'].includes(new URL(u.trim()).protocol)
+      } catch {
+        return false
+      }
+    }),
+    'must be a redis: or rediss: URL (several, comma-separated, for a Cluster)',
+  ),
+  REDIS_CLUSTER: bool(false),
+  // Braces would make ioredis and Redis hash only part of every key, piling them on one slot of a Cluster.
+  REDIS_KEY_PREFIX: z
+    .string()
+    .default('barong:')
+    .refine((v) => !/[{}]/.test(v), 'must not contain { or }'),
   DATA_DIR: z.string().default('./data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT: int(65536, 1024, 64 * 1024 * 1024),

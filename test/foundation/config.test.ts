@@ -28,6 +28,8 @@ describe('configuration', () => {
     [{ BARONG_UID_PREFIX: 'X' }, 'BARONG_UID_PREFIX'],
     [{ BARONG_API_CORS_ORIGINS: 'ftp://x' }, 'BARONG_API_CORS_ORIGINS'],
     [{ BARONG_EVENT_API: 'kafka://x' }, 'BARONG_EVENT_API'],
+    [{ REDIS_URL: 'redis://a:7000,http://b:7001' }, 'REDIS_URL'],
+    [{ REDIS_KEY_PREFIX: 'app{1}:' }, 'REDIS_KEY_PREFIX'],
     [{ BARONG_WORKERS: '0' }, 'BARONG_WORKERS'],
     [{ BARONG_WORKERS: 'all' }, 'BARONG_WORKERS'],
     [{ BARONG_WORKERS: '2', REDIS_URL: 'redis://127.0.0.1:6379' }, 'BARONG_WORKERS=2 needs DATABASE_URL and REDIS_URL'],
