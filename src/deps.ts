@@ -7,7 +7,7 @@ import { createSessionReplica } from './accounts/session-replica.ts'
 import { createSessions, type SessionData, type Sessions } from './accounts/sessions.ts'
 import { sessionSettings } from './accounts/sign-in.ts'
 import pino, { type Logger } from 'pino'
-import { Registry, collectDefaultMetrics } from 'prom-client'
+import { Counter, Registry, collectDefaultMetrics } from 'prom-client'
 import type { Store } from './cache/store.ts'
 import { createMemoryStore } from './cache/memory-store.ts'
 import { createRedisStore } from './cache/redis-store.ts'
@@ -117,15 +117,26 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     overrides.dbHandle ?? (await openDb({ url: env.DATABASE_URL, dataDir: config.dataDir, poolSize: env.DATABASE_POOL_SIZE }))
   if (!overrides.dbHandle) onClose.push(() => dbHandle.close())
 
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry })
+  const storeErrors = new Counter({
+    name: 'barong_store_errors_total',
+    help: 'Store (Redis) failures: commands that failed or timed out (kind=command), connection errors (kind=connection)',
+    labelNames: ['kind'],
+    registers: [registry],
+  })
+
   let store = overrides.store
   if (!store) {
     if (env.REDIS_URL) {
       let lastLogged = 0
       store = await createRedisStore({
+        onCommandError: () => storeErrors.inc({ kind: 'command' }),
         url: env.REDIS_URL,
         cluster: env.REDIS_CLUSTER,
         keyPrefix: env.REDIS_KEY_PREFIX,
         onError: (err) => {
+          storeErrors.inc({ kind: 'connection' })
           // One line per 10 s at most: no log storm while Redis is away.
           if (clock.now() - lastLogged > 10_000) {
             lastLogged = clock.now()
@@ -150,8 +161,6 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
   if (keys.source === 'generated') logger.warn({ kid: keys.kid, dir: config.dataDir }, 'no signing key configured: generated one under DATA_DIR')
 
   const secrets = createSecretBox(loadSecretKey(env.BARONG_SECRET_KEY, config.dataDir))
-  const registry = new Registry()
-  collectDefaultMetrics({ register: registry })
   const metrics = createHttpMetrics(registry)
 
   const captcha = createCaptcha({

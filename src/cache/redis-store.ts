@@ -12,6 +12,8 @@ export interface RedisStoreOptions {
   /** Every command fails after this long instead of queueing (fail closed). */
   commandTimeoutMs?: number
   onError?: (err: Error) => void
+  /** A command failed or timed out (counted in /metrics). */
+  onCommandError?: () => void
 }
 
 // SET NX with expiry, then INCR keeps its TTL; one script so a new counter never lives forever.
@@ -135,6 +137,7 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<Store> 
   // Every store failure becomes StoreUnavailableError (callers answer 503). A plain catch, not an async
   // wrapper: this sits on every authenticated request.
   const unavailable = (err: unknown): never => {
+    opts.onCommandError?.()
     throw new StoreUnavailableError(err)
   }
   const guard = <T>(fn: () => Promise<T>): Promise<T> => {

@@ -89,6 +89,12 @@ describe('nginx auth_request in front of the gateway (BARONG_AUTHZ_STATUS=nginx)
     if (dir) rmSync(dir, { recursive: true, force: true })
   })
 
+  it.skipIf(!NGINX)('nginx -t accepts deploy/nginx.conf', () => {
+    const r = spawnSync(NGINX!, ['-t', '-p', `${dir}/`, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], { encoding: 'utf8' })
+    expect(r.status, r.stderr).toBe(0)
+    expect(r.stderr).toContain('test is successful')
+  })
+
   it.skipIf(!NGINX)('no session: 401 and the upstream is never called', async () => {
     const res = await get(`${edge}/api/v2/peatio/account/balances`)
     expect(res.status).toBe(401)

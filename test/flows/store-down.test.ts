@@ -111,6 +111,12 @@ describe('the store (Redis) goes away and comes back', () => {
       expect(res.status, path).toBe(503)
       expect(await res.json()).toEqual(UNAVAILABLE)
     }
+    // What an operator sees: failures counted, the lease lost, decisions refused for the store.
+    const metrics = (await get(`${gw!.base}/metrics`)).text
+    const series = (name: string) => Number(metrics.split('\n').find((l) => l.startsWith(`${name} `))?.split(' ')[1] ?? NaN)
+    expect(series('barong_store_errors_total{kind="command"}')).toBeGreaterThanOrEqual(20)
+    expect(series('barong_session_replica_lease_held')).toBe(0)
+    expect(series('barong_authz_decisions_total{result="deny",reason="server.store_unavailable"}')).toBeGreaterThanOrEqual(20)
     // The process is still alive.
     expect(gw!.child.exitCode).toBeNull()
     expect((await get(`${gw!.base}/healthz`)).status).toBe(200)

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { parse, parseAllDocuments } from 'yaml'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { envSchema } from '../../src/config/env.ts'
@@ -17,6 +17,19 @@ beforeAll(async () => {
 })
 afterAll(async () => t?.close())
 
+/** deploy/nginx.conf with compose's hosts: both gateway instances, and the sample upstream (UPDATE_DEPLOY=1 rewrites it). */
+function composeNginx(shipped: string): string {
+  const swap = (text: string, from: string, to: string) => {
+    if (!text.includes(from)) throw new Error(`deploy/nginx.conf no longer has ${JSON.stringify(from)}`)
+    return text.replace(from, to)
+  }
+  let conf = swap(shipped, 'server 127.0.0.1:3000;', 'server barong:3000; server barong-b:3000;')
+  conf = swap(conf, 'server 127.0.0.1:9001;', 'server upstream:9001;')
+  return `# Generated from deploy/nginx.conf for deploy/compose.yaml (its service names); test/foundation/deploy.test.ts
+# keeps it so: edit deploy/nginx.conf and run that test with UPDATE_DEPLOY=1.
+${conf}`
+}
+
 /** A probe path answers (200, or 503 while not ready), never 404. */
 const probed = async (path: string) => expect([200, 503], path).toContain((await t.app.request(path)).status)
 
@@ -31,6 +44,15 @@ describe('deploy/', () => {
       expect(s.environment?.DATABASE_URL, name).toBeTruthy()
       expect(s.environment?.REDIS_URL, name).toBeTruthy()
     }
+  })
+
+  it('nginx.compose.conf is deploy/nginx.conf (the file the nginx test runs) with compose’s service names', () => {
+    const compose = parse(read('deploy/compose.yaml'), { merge: true }) as { services: Record<string, { volumes?: string[]; depends_on?: string[] }> }
+    const expected = composeNginx(read('deploy/nginx.conf'))
+    if (process.env.UPDATE_DEPLOY) writeFileSync(`${ROOT}/deploy/nginx.compose.conf`, expected)
+    expect(read('deploy/nginx.compose.conf')).toBe(expected)
+    expect(compose.services.nginx?.volumes).toContain('./nginx.compose.conf:/etc/nginx/nginx.conf:ro')
+    for (const host of ['barong', 'barong-b', 'upstream']) expect(Object.keys(compose.services)).toContain(host)
   })
 
   it('k8s: config and secret names are settings; the container port is the service’s; the probes answer', async () => {

@@ -32,6 +32,23 @@ it('decisions are counted by result and reason; backlogs, the replica and the da
   expect(value(text, 'barong_audit_dropped_rows')).toBe(0)
 })
 
+it('every metric and route the Grafana dashboard names is one the service exports', async () => {
+  const { client } = await register(t)
+  expect((await client.get('/api/v2/barong/resource/users/me')).status).toBe(200)
+  await t.app.request('/api/v2/barong/identity/sessions', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: 'nobody@example.com', password: 'x' }) })
+  const dashboard = JSON.parse(readFileSync(`${ROOT}/deploy/grafana/barong-gateway.json`, 'utf8')) as { panels: { targets?: { expr: string }[] }[] }
+  const exprs = dashboard.panels.flatMap((p) => p.targets ?? []).map((t) => t.expr)
+  expect(exprs.length).toBeGreaterThan(15)
+  const text = await metricsText()
+  const exported = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!))
+  const named = exprs.flatMap((e) => [...e.matchAll(/\b((?:barong|http|process|nodejs)_[a-z0-9_]+)\b/g)].map((m) => m[1]!.replace(/_(bucket|sum|count)$/, '')))
+  for (const name of named) expect(exported, name).toContain(name)
+  // The routes it filters on are the labels the service writes.
+  const routes = exprs.flatMap((e) => [...e.matchAll(/route="([^"]+)"/g)].map((m) => m[1]!))
+  expect(routes.length).toBeGreaterThan(0)
+  for (const route of routes) expect(text, route).toContain(`route="${route}"`)
+})
+
 it('every metric the alert rules name is one the service exports', async () => {
   const rules = parse(readFileSync(`${ROOT}/deploy/prometheus/alerts.yml`, 'utf8')) as { groups: { rules: { alert: string; expr: string }[] }[] }
   const text = await metricsText()
