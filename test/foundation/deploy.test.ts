@@ -78,6 +78,9 @@ describe('deploy/', () => {
     expect(docker).toMatch(/^USER node$/m)
     expect(docker).toMatch(/HEALTHCHECK[\s\S]*\/readyz/)
     expect(docker).toMatch(/^CMD \[.*"dist\/main\.js"\]$/m)
+    // Production dependencies carry the same patches as development ones (patches/).
+    expect(docker).toMatch(/^COPY patches patches$/m)
+    expect(docker).toMatch(/--omit=dev[^\n]*&& npx patch-package$/m)
     await probed('/readyz')
   })
 })
