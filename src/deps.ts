@@ -114,7 +114,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
   const onClose: Deps['onClose'] = []
 
   const dbHandle =
-    overrides.dbHandle ?? (await openDb({ url: env.DATABASE_URL, dataDir: config.dataDir, poolSize: env.DATABASE_POOL_SIZE }))
+    overrides.dbHandle ?? (await openDb({ url: env.DATABASE_URL, dataDir: config.dataDir, poolSize: env.DATABASE_POOL_SIZE, prepare: env.DATABASE_PREPARE, migrationUrl: env.DATABASE_MIGRATION_URL }))
   if (!overrides.dbHandle) onClose.push(() => dbHandle.close())
 
   const registry = new Registry()
@@ -134,6 +134,15 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
         onCommandError: () => storeErrors.inc({ kind: 'command' }),
         url: env.REDIS_URL,
         cluster: env.REDIS_CLUSTER,
+        ...(env.REDIS_SENTINELS && {
+          sentinel: {
+            name: env.REDIS_SENTINEL_NAME,
+            sentinels: env.REDIS_SENTINELS.split(',').map((h) => {
+              const [host, port] = h.trim().split(':')
+              return { host: host!, port: Number(port) }
+            }),
+          },
+        }),
         keyPrefix: env.REDIS_KEY_PREFIX,
         onError: (err) => {
           storeErrors.inc({ kind: 'connection' })

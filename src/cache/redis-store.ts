@@ -8,6 +8,8 @@ export interface RedisStoreOptions {
   url: string
   /** A Redis Cluster even when `url` names one node. */
   cluster?: boolean
+  /** Redis Sentinel: the sentinels and the master's name (`url` gives the password and database only). */
+  sentinel?: { sentinels: { host: string; port: number }[]; name: string }
   keyPrefix: string
   /** Every command fails after this long instead of queueing (fail closed). */
   commandTimeoutMs?: number
@@ -41,6 +43,21 @@ function clusterSeeds(urls: string[]): { nodes: ClusterNode[]; auth: Pick<RedisO
       ...(first.password && { password: decodeURIComponent(first.password) }),
       ...(first.protocol === 'rediss:' && { tls: {} }),
     },
+  }
+}
+
+/** The master found through Sentinel, with the password and database of `url`; ioredis follows a failover. */
+function sentinelOptions(url: string, sentinel: NonNullable<RedisStoreOptions['sentinel']>, o: RedisOptions): RedisOptions {
+  const u = new URL(url)
+  const db = Number(u.pathname.slice(1) || 0)
+  return {
+    ...o,
+    sentinels: sentinel.sentinels,
+    name: sentinel.name,
+    db,
+    ...(u.username && { username: decodeURIComponent(u.username) }),
+    ...(u.password && { password: decodeURIComponent(u.password) }),
+    ...(u.protocol === 'rediss:' && { tls: {} }),
   }
 }
 
@@ -108,7 +125,9 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<Store> 
           clusterRetryStrategy: o.retryStrategy,
           redisOptions: { ...seeds.auth, connectTimeout: o.connectTimeout, commandTimeout: o.commandTimeout, maxRetriesPerRequest: o.maxRetriesPerRequest },
         }) as unknown as Redis)
-      : new Redis(opts.url, o)
+      : opts.sentinel
+        ? new Redis(sentinelOptions(opts.url, opts.sentinel, o))
+        : new Redis(opts.url, o)
   const redis = connect(options) as Redis & BatchCommands
   redis.defineCommand('setNxMany', { lua: SET_NX_MANY })
   const onError = opts.onError ?? (() => {})

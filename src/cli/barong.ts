@@ -17,7 +17,7 @@ const USAGE = `usage: barong <command>
 class UsageError extends Error {}
 
 async function withDb<T>(config: Config, fn: (h: DbHandle) => Promise<T>): Promise<T> {
-  const handle = await openDb({ url: config.env.DATABASE_URL, dataDir: config.dataDir, poolSize: 2 })
+  const handle = await openDb({ url: config.env.DATABASE_URL, dataDir: config.dataDir, poolSize: 2, prepare: config.env.DATABASE_PREPARE, migrationUrl: config.env.DATABASE_MIGRATION_URL })
   try {
     await handle.migrate()
     return await fn(handle)

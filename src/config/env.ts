@@ -84,6 +84,9 @@ export const envSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   DATABASE_POOL_SIZE: int(10, 1, 1000),
+  // Behind PgBouncer in transaction mode: no named prepared statements, and migrations straight to PostgreSQL.
+  DATABASE_PREPARE: bool(true),
+  DATABASE_MIGRATION_URL: url(['postgres:', 'postgresql:']),
   // One URL, or several comma-separated (the seed nodes of a Redis Cluster).
   REDIS_URL: optionalString.refine(
     (v) => v === undefined || v.split(',').every((u) => {
@@ -96,6 +99,10 @@ export const envSchema = z.object({
     'must be a redis: or rediss: URL (several, comma-separated, for a Cluster)',
   ),
   REDIS_CLUSTER: bool(false),
+  // Redis Sentinel: the sentinels (host:port, comma-separated) and the master's name; REDIS_URL then gives only
+  // the password and database number.
+  REDIS_SENTINELS: optionalString.refine((v) => v === undefined || v.split(',').every((h) => /^[^\s:]+:\d{1,5}$/.test(h.trim())), 'must be host:port, comma-separated'),
+  REDIS_SENTINEL_NAME: z.string().default('mymaster'),
   // Braces would make ioredis and Redis hash only part of every key, piling them on one slot of a Cluster.
   REDIS_KEY_PREFIX: z
     .string()

@@ -26,20 +26,25 @@ export interface OpenDbOptions {
   url?: string | undefined
   dataDir: string
   poolSize?: number
+  /** false behind PgBouncer in transaction mode (no named prepared statements). */
+  prepare?: boolean
+  /** Where migrations run (and take their session-level advisory lock): PostgreSQL itself when `url` is a pooler. */
+  migrationUrl?: string | undefined
   /** PGlite in memory (tests), ignoring dataDir. */
   memory?: boolean
 }
 
 export async function openDb(opts: OpenDbOptions): Promise<DbHandle> {
-  return opts.url ? openPostgres(opts.url, opts.poolSize ?? 10) : openPglite(opts)
+  return opts.url ? openPostgres(opts.url, opts) : openPglite(opts)
 }
 
-async function openPostgres(url: string, max: number): Promise<DbHandle> {
+async function openPostgres(url: string, opts: OpenDbOptions): Promise<DbHandle> {
   const { default: postgres } = await import('postgres')
   const { drizzle } = await import('drizzle-orm/postgres-js')
   const { migrate } = await import('drizzle-orm/postgres-js/migrator')
   const client = postgres(url, {
-    max,
+    max: opts.poolSize ?? 10,
+    prepare: opts.prepare ?? true,
     connect_timeout: 2,
     // A query given to a closed connection waits this long before it reconnects. The driver's default grows to
     // 20 s after a few failed attempts (shared by the pool), so after a PostgreSQL restart requests waited
@@ -59,7 +64,7 @@ async function openPostgres(url: string, max: number): Promise<DbHandle> {
       await client`select 1`
     },
     async migrate() {
-      const single = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 5 })
+      const single = postgres(opts.migrationUrl ?? url, { max: 1, onnotice: () => {}, connect_timeout: 5, prepare: opts.prepare ?? true })
       try {
         await single`select pg_advisory_lock(${MIGRATION_LOCK})`
         await migrate(drizzle(single), { migrationsFolder })

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { totpCodeAt } from '../../src/crypto/totp.ts'
 import { usingRealServers, type TestApp } from '../helpers/app.ts'
 import { Client, STRONG, register, seededApp } from '../helpers/http.ts'
-import { LIVE_UA, get, pollUntil, seededBackend, signUp, type Backend, type LiveSession } from '../helpers/live.ts'
+import { LIVE_UA, get, pollUntil, seededBackend, signUp, type Backend, type LiveSession, signIn } from '../helpers/live.ts'
 import { freePort, startServer, type RunningServer } from '../helpers/spawn.ts'
 
 // docs/architecture.md "Session replica": decisions come from memory while the lease holds; every session end
@@ -27,18 +27,6 @@ async function send(base: string, s: LiveSession, method: string, path: string, 
     body: body === undefined ? undefined : JSON.stringify(body),
   })
   return { status: res.status, json: await res.json().catch(() => null) }
-}
-
-async function signIn(base: string, email: string): Promise<LiveSession> {
-  const res = await fetch(`${base}${API}/identity/sessions`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'User-Agent': LIVE_UA },
-    body: JSON.stringify({ email, password: STRONG }),
-  })
-  const body = await res.json()
-  const m = /_barong_session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')
-  if (res.status !== 200 || !m) throw new Error(`sign-in answered ${res.status}`)
-  return { cookie: `_barong_session=${m[1]}`, csrf: body.csrf_token, email, uid: body.uid }
 }
 
 describe('session replica: two instances on one Redis', () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createRedisStore } from '../../src/cache/redis-store.ts'
 import type { Store } from '../../src/cache/store.ts'
 import { usingRealServers } from '../helpers/app.ts'
-import { get, LIVE_UA, seededBackend, signUp, type Backend } from '../helpers/live.ts'
+import { get, LIVE_UA, seededBackend, signIn, signUp, type Backend } from '../helpers/live.ts'
 import { haveRedisServer, startRedisCluster, type RedisCluster } from '../helpers/redis-cluster.ts'
 import { startServer, type RunningServer } from '../helpers/spawn.ts'
 import { STRONG } from '../helpers/http.ts'
@@ -90,13 +90,7 @@ describe.skipIf(!enabled)('Redis Cluster (three primaries on loopback)', () => {
       const base = server!.base
       const first = await signUp(base)
       expect((await get(`${base}${ME}`, first.cookie)).status).toBe(200)
-      const signIn = await fetch(`${base}/api/v2/barong/identity/sessions`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'User-Agent': LIVE_UA },
-        body: JSON.stringify({ email: first.email, password: STRONG }),
-      })
-      expect(signIn.status).toBe(200)
-      const second = /_barong_session=[^;]+/.exec(signIn.headers.get('set-cookie') ?? '')![0]
+      const second = (await signIn(base, first.email)).cookie
       expect((await get(`${base}${ME}`, second)).status).toBe(200)
 
       const changed = await fetch(`${base}/api/v2/barong/resource/users/password`, {

@@ -80,6 +80,19 @@ export async function signUp(base: string, email = uniqueEmail('live')): Promise
   return { cookie: `_barong_session=${m[1]}`, csrf: body.csrf_token, email, uid: body.uid }
 }
 
+/** Signs in at `base` with the test password; returns the new session. */
+export async function signIn(base: string, email: string, password = STRONG): Promise<LiveSession> {
+  const res = await fetch(`${base}/api/v2/barong/identity/sessions`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'User-Agent': LIVE_UA },
+    body: JSON.stringify({ email, password }),
+  })
+  const body = await res.json().catch(() => null)
+  const m = /_barong_session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')
+  if (res.status !== 200 || !m) throw new Error(`sign-in answered ${res.status}: ${JSON.stringify(body)}`)
+  return { cookie: `_barong_session=${m[1]}`, csrf: body.csrf_token, email, uid: body.uid }
+}
+
 /** GET with the live UA (sessions are bound to it) and optional cookie; the body read as text. */
 export async function get(url: string, cookie?: string, headers: Record<string, string> = {}) {
   const res = await fetch(url, { headers: { 'User-Agent': LIVE_UA, ...(cookie ? { Cookie: cookie } : {}), ...headers } })
