@@ -7,8 +7,9 @@
  *
  * Per fault it prints the requests made, unsafe allows (a request that must be refused answered 200, or reaching
  * the upstream), 5xx other than 502/503/504, requests cut off mid-way, lost writes (every sign-in and admin write
- * answered as done must have its row and its event, and the event must leave the outbox) and the seconds from the
- * service's return until the gateway serves everything again.
+ * answered as done must have its row and its event, and the event must leave the outbox), and the seconds from the
+ * dependency's return until the gateway serves everything again, until events are published again, and until
+ * what waited in the outbox has gone out.
  */
 import { execFile, execFileSync } from 'node:child_process'
 import { promisify } from 'node:util'
@@ -54,8 +55,15 @@ const serving = (a: Actors) => async () => {
   return true
 }
 
-const eventsFlowing = async () =>
-  Number((await db!`SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0)::float AS age FROM event_outbox WHERE sent_at IS NULL`)[0]!.age) < 1
+/** An event was published after `since`: the relay reaches the broker again. */
+const eventsFlowing = (since: Date) => async () => Number((await db!`SELECT count(*)::int AS n FROM event_outbox WHERE sent_at > ${since}`)[0]!.n) > 0
+
+/** No unsent event is older than a second: what waited during the fault has gone out. */
+const backlogDrained = async () => {
+  const [row] = await db!`SELECT count(*)::int AS n, coalesce(extract(epoch FROM now() - min(created_at)), 0)::float AS age FROM event_outbox WHERE sent_at IS NULL`
+  if (process.env.FAULTS_VERBOSE) console.log(`    outbox at ${clock()} s: ${row!.n} unsent, oldest ${Number(row!.age).toFixed(1)} s`)
+  return Number(row!.age) < 1
+}
 
 async function lostWrites(phase: Phase, phaseIndex: number) {
   const sql = db!
@@ -157,8 +165,9 @@ async function main() {
     await sleep(fault.downS * 1000)
     process.stdout.write(`restoring at ${clock()} s … `)
     await fault.restore()
-    // Serving again, and events flowing again (no unsent event older than a second), both timed from the return.
-    const [recovered, flowing] = await Promise.all([secondsUntil(serving(actors), 60), secondsUntil(eventsFlowing, 90)])
+    // Serving again, events published again, and the backlog gone, each timed from the return.
+    const back = new Date()
+    const [recovered, flowing, drained] = await Promise.all([secondsUntil(serving(actors), 60), secondsUntil(eventsFlowing(back), 90), secondsUntil(backlogDrained, 120)])
     for (const inst of instances) {
       if (inst.proc && inst.proc.child.exitCode !== null) throw new Error(`the instance on ${inst.port} exited (${inst.proc.child.exitCode}) during "${fault.name}": ${inst.proc.output().slice(-3000)}`)
     }
@@ -168,17 +177,17 @@ async function main() {
     const unsafe = phase.unsafe.length + (upstream.state.unsafe - unsafeBefore)
     const bad5xx = Object.values(phase.bad5xx).reduce((x, y) => x + y, 0)
     const lost = writes.expectedRows - writes.foundRows + (writes.expectedEvents - writes.sentEvents)
-    console.log(`recovered in ${recovered ?? '>60'} s, events flowing in ${flowing ?? '>90'} s`)
-    if (unsafe || bad5xx || lost || phase.cut || recovered === null || recovered > 5 || flowing === null || flowing > 5) failed = true
+    console.log(`serving in ${recovered ?? '>60'} s, events flowing in ${flowing ?? '>90'} s, backlog drained in ${drained ?? '>120'} s`)
+    if (unsafe || bad5xx || lost || phase.cut || recovered === null || recovered > 5 || flowing === null || flowing > 5 || drained === null) failed = true
     if (phase.unsafe.length) console.log(`    unsafe: ${phase.unsafe.slice(0, 5).join('; ')}`)
     if (bad5xx) console.log(`    5xx: ${JSON.stringify(phase.bad5xx)}`)
-    rows.push([fault.name, phase.requests, unsafe, bad5xx, phase.cut, `${writes.foundRows}/${writes.expectedRows}`, `${writes.sentEvents}/${writes.expectedEvents}`, recovered ?? '>60', flowing ?? '>90'])
+    rows.push([fault.name, phase.requests, unsafe, bad5xx, phase.cut, `${writes.foundRows}/${writes.expectedRows}`, `${writes.sentEvents}/${writes.expectedEvents}`, recovered ?? '>60', flowing ?? '>90', drained ?? '>120'])
     if (process.env.FAULTS_VERBOSE) console.log(JSON.stringify(phase.statuses))
   }
-  console.log(`\n${table(['fault', 'requests', 'unsafe allows', '5xx not 502-504', 'cut off', 'rows found/expected', 'events sent/expected', 'serving again (s)', 'events flowing (s)'], rows)}`)
+  console.log(`\n${table(['fault', 'requests', 'unsafe allows', '5xx not 502-504', 'cut off', 'rows found/expected', 'events sent/expected', 'serving again (s)', 'events flowing (s)', 'backlog drained (s)'], rows)}`)
   console.log(`\nupstream: ${upstream.state.received} requests received, ${upstream.state.withoutJwt} without a JWT`)
   if (upstream.state.withoutJwt) failed = true
-  console.log(failed ? '\nfaults: MISS (see above)' : '\nfaults: PASS: 0 unsafe allows, 0 lost writes, nothing cut off, recovered within 5 s of each return')
+  console.log(failed ? '\nfaults: MISS (see above)' : '\nfaults: PASS: 0 unsafe allows, 0 lost writes, nothing cut off, serving and publishing again within 5 s of each return')
   return failed ? 1 : 0
 }
 

@@ -15,11 +15,13 @@ export interface Phase {
   signIns: number
   labels: string[]
   statuses: Record<string, Record<number, number>>
+  /** Admin writes are removed again (soak); kept for the lost-write check otherwise (faults). */
+  churn: boolean
 }
 const T0 = performance.now()
 /** Seconds since the run began, for the verbose log. */
 export const clock = () => ((performance.now() - T0) / 1000).toFixed(1)
-export const newPhase = (name: string): Phase => ({ name, requests: 0, unsafe: [], bad5xx: {}, cut: 0, refused: 0, signIns: 0, labels: [], statuses: {} })
+export const newPhase = (name: string, churn = false): Phase => ({ name, requests: 0, unsafe: [], bad5xx: {}, cut: 0, refused: 0, signIns: 0, labels: [], statuses: {}, churn })
 
 /** One request of the mix; what it must never answer is known in advance. */
 async function step(a: Actors, phase: Phase, phaseIndex: number, i: number): Promise<void> {
@@ -74,7 +76,12 @@ async function step(a: Actors, phase: Phase, phaseIndex: number, i: number): Pro
     case 'admin-write': {
       const key = `f${phaseIndex}_${i}`
       answer = await call('POST', '/api/v2/barong/admin/users/labels', { Cookie: a.root.cookie, 'X-CSRF-Token': a.root.csrf }, { uid: a.targetUid, key, value: 'fault', scope: 'private' })
-      if (answer.status === 201 || answer.status === 200) phase.labels.push(key)
+      if (answer.status === 201 || answer.status === 200) {
+        phase.labels.push(key)
+        // A long run removes what it wrote, or one user's thousands of labels (each write re-reads them to
+        // compute the level) would be what it measures.
+        if (phase.churn) await call('DELETE', '/api/v2/barong/admin/users/labels', { Cookie: a.root.cookie, 'X-CSRF-Token': a.root.csrf }, { uid: a.targetUid, key, scope: 'private' })
+      }
       else if (process.env.FAULTS_VERBOSE && answer.status < 500) console.log(`    admin write ${answer.status}: ${answer.body.slice(0, 200)}`)
       break
     }

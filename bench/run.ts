@@ -28,7 +28,7 @@ const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'))
 for (const a of asked) if (!SCENARIOS.includes(a)) throw new Error(`unknown scenario ${a} (expected ${SCENARIOS.join(', ')})`)
 const run = new Set(asked.length ? asked : SCENARIOS)
 const DURATION = Number(process.env.BENCH_DURATION ?? 10)
-const CASES = process.env.BENCH_CASES?.split(',') // authz cases: hello,floor,cookie,apikey,denied
+const CASES = process.env.BENCH_CASES?.split(',') // authz cases: hello,floor,cookie,apikey,denied,workers
 const PROFILE = process.env.BENCH_PROFILE === '1'
 // The node flags of `npm start` (the server is measured as users run it), plus BENCH_NODE_FLAGS.
 const START_FLAGS = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start as string)
@@ -214,6 +214,16 @@ async function main() {
     if (want('apikey')) rows.push(await measure('API-key decision', { url: base, connections: 50, requests: [apiKeyRequest(ME)] }, DURATION))
     if (want('denied')) rows.push(await measure('denied (401)', { url: base, connections: 50, requests: [cookieRequest(DENIED)] }, DURATION))
     const mem = memoryMb(gw)
+    if (want('workers') && process.env.BENCH_STORE !== 'memory') {
+      // The same service as two processes behind one socket, unpinned: on 2 cores they share the machine with
+      // autocannon and Redis, so this is a figure beside the others, not a target.
+      const port2 = await freePort()
+      const ready2 = () => fetch(`http://127.0.0.1:${port2}/api/v2/barong/public/ping`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false)
+      const two = await spawnNode([...NODE_FLAGS, 'dist/main.js'], cleanEnv({ ...env, HOST: '127.0.0.1', PORT: String(port2), BARONG_WORKERS: '2' }), ready2, 60_000)
+      procs.push(two)
+      rows.push(await measure('cookie decision, BARONG_WORKERS=2', { url: `http://127.0.0.1:${port2}`, connections: 50, requests: [cookieRequest(ME)] }, DURATION))
+      await two.stop()
+    }
     await sleep(1500) // every denial is queued as an admin activity (dropped past 10 000 queued): how many were written?
     const [{ n: auditRows }] = (await db`SELECT count(*)::int AS n FROM activities WHERE result = 'denied'`) as unknown as [{ n: number }]
     const bare = rows.find((r) => r.name === 'bare Hono')?.rps
@@ -223,7 +233,7 @@ async function main() {
     const targets: [string, boolean][] = []
     const floorRps = rows.find((r) => r.name.startsWith('floor'))?.rps
     const ratio = (r: Row, ref: number, min: number, refName: string): [string, boolean] => [`${r.name} ≥ ${min}× ${refName} (${(r.rps / ref).toFixed(2)})`, r.rps / ref >= min]
-    for (const r of rows.filter((r) => r.name !== 'bare Hono' && !r.name.startsWith('floor'))) {
+    for (const r of rows.filter((r) => r.name !== 'bare Hono' && !r.name.startsWith('floor') && !r.name.includes('WORKERS'))) {
       if (bare && r.name === 'cookie decision') targets.push(ratio(r, bare, 0.65, 'bare Hono'))
       if (floorRps && r.name === 'API-key decision') targets.push(ratio(r, floorRps, 0.8, 'floor'))
       if (bare && r.name === 'denied (401)') targets.push(ratio(r, bare, 0.5, 'bare Hono'))

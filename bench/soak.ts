@@ -1,6 +1,6 @@
 /**
  * `npm run soak -- --minutes 10`: the mixed load of `npm run faults` (allowed and refused requests, forwarding,
- * sign-ins and sign-outs, admin writes) on one instance for a while, with its memory and open handles read from
+ * sign-ins and sign-outs, admin writes and their removal) on one instance for a while, with its memory and open handles read from
  * /metrics every 10 s. After the warm-up (the first fifth of the run, at least a minute) the heap must not grow by
  * more than 10 %: the lowest heap of the last window (what survives collection) against that of the first.
  */
@@ -40,7 +40,7 @@ async function main(): Promise<number> {
     }
   }
   console.log(`\nsoak: ${MINUTES} min of mixed load on one instance (pid ${pid}), sampled every ${SAMPLE_S} s\n`)
-  const phase = newPhase('soak')
+  const phase = newPhase('soak', true)
   const t0 = performance.now()
   const samples: Sample[] = [await sample(0)]
   const stop = load(stack.actors, phase, 0)

@@ -87,35 +87,47 @@ export function createAmqpSink(url: string, keys: SigningKeys, clock: Clock, log
     return l
   }
 
-  return {
-    kind: 'amqp',
-    async ready() {
-      await getLink()
-    },
-    async publish(exchange, routingKey, event) {
-      // Signed at publish time, as Barong does: `iat`/`exp` count from when the message leaves.
-      const body = Buffer.from(JSON.stringify(await signEvent(keys, event, clock.now() / 1000)))
-      const l = await getLink()
-      try {
-        if (!l.asserted.has(exchange)) {
-          await declareExchange(l.conn, exchange, logger)
-          l.asserted.add(exchange)
-        }
-        await withTimeout(
-          new Promise<void>((resolve, reject) => {
-            l.ch.publish(exchange, routingKey, body, { contentType: 'application/json', persistent: true }, (err: unknown) =>
-              err ? reject(err instanceof Error ? err : new Error(`broker nacked the message: ${String(err)}`)) : resolve(),
-            )
-          }),
-          confirmTimeoutMs,
-          'event broker confirm timed out',
+  async function send(exchange: string, routingKey: string, event: Record<string, unknown>): Promise<() => Promise<void>> {
+    // Signed at publish time, as Barong does: `iat`/`exp` count from when the message leaves.
+    const body = Buffer.from(JSON.stringify(await signEvent(keys, event, clock.now() / 1000)))
+    const l = await getLink()
+    let confirmed: Promise<void>
+    try {
+      if (!l.asserted.has(exchange)) {
+        await declareExchange(l.conn, exchange, logger)
+        l.asserted.add(exchange)
+      }
+      confirmed = new Promise<void>((resolve, reject) => {
+        l.ch.publish(exchange, routingKey, body, { contentType: 'application/json', persistent: true }, (err: unknown) =>
+          err ? reject(err instanceof Error ? err : new Error(`broker nacked the message: ${String(err)}`)) : resolve(),
         )
+      })
+    } catch (err) {
+      drop(l, (err as Error).message)
+      throw err
+    }
+    // Observed now: a confirm failing before anyone awaits it must not be an unhandled rejection.
+    confirmed.catch(() => {})
+    return async () => {
+      try {
+        await withTimeout(confirmed, confirmTimeoutMs, 'event broker confirm timed out')
       } catch (err) {
         // The channel's state is unknown after any failure (a closed channel, a lost confirm):
         // start over on a fresh connection rather than publish into it again.
         drop(l, (err as Error).message)
         throw err
       }
+    }
+  }
+
+  return {
+    kind: 'amqp',
+    async ready() {
+      await getLink()
+    },
+    send,
+    async publish(exchange, routingKey, event) {
+      await (await send(exchange, routingKey, event))()
     },
     async close() {
       closed = true

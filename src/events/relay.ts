@@ -53,7 +53,9 @@ export function createRelay(deps: RelayDeps, opts: RelayOptions = {}): Relay {
   const batchSize = opts.batchSize ?? 100
   const idleMs = opts.idleMs ?? 1000
   const minBackoffMs = opts.minBackoffMs ?? 500
-  const maxBackoffMs = opts.maxBackoffMs ?? 30_000
+  // Low: a retry against a broker that is away costs one refused connection, and events must flow again within
+  // seconds of its return (`npm run faults` measured 46 s after a 30 s outage with 30 s here).
+  const maxBackoffMs = opts.maxBackoffMs ?? 2_000
 
   let streak = 0 // consecutive failed steps
   let chain: Promise<unknown> = Promise.resolve()
@@ -92,16 +94,28 @@ export function createRelay(deps: RelayDeps, opts: RelayOptions = {}): Relay {
       if (rows.length === 0) return 'blocked'
       const sent: number[] = []
       let failure: { id: number; err: unknown } | null = null
+      // Sent one by one in id order; with a sink that can, confirmed together afterwards (one broker round trip
+      // per batch: after an outage the backlog drains in seconds, not one confirm per event).
+      const confirms: { id: number; confirm: () => Promise<void> }[] = []
       for (const row of rows) {
         try {
-          await sink.publish(row.exchange, row.routingKey, row.payload)
-          sent.push(row.id)
+          if (sink.send) confirms.push({ id: row.id, confirm: await sink.send(row.exchange, row.routingKey, row.payload) })
+          else {
+            await sink.publish(row.exchange, row.routingKey, row.payload)
+            sent.push(row.id)
+          }
         } catch (err) {
           // Stop at the first failure: later rows must not overtake it.
           failure = { id: row.id, err }
           break
         }
       }
+      // Counted as sent up to the first unconfirmed one; later ones go again after it (at least once, in order).
+      const settled = await Promise.allSettled(confirms.map((c) => c.confirm()))
+      const unconfirmed = settled.findIndex((r) => r.status === 'rejected')
+      for (const c of unconfirmed === -1 ? confirms : confirms.slice(0, unconfirmed)) sent.push(c.id)
+      const rejected = settled[unconfirmed]
+      if (rejected?.status === 'rejected') failure = { id: confirms[unconfirmed]!.id, err: rejected.reason as unknown }
       if (sent.length > 0) {
         await tx.update(eventOutbox).set({ sentAt: new Date(clock.now()) }).where(inArray(eventOutbox.id, sent))
       }
