@@ -49,9 +49,10 @@ export function runPrimary(opts: PrimaryOptions): void {
     const delay = Math.max(0, lastRestart + 1000 - Date.now())
     lastRestart = Date.now() + delay
     logger.error({ pid: worker.process.pid, code, signal }, 'worker exited: starting another')
+    // Not unref'd: with every worker gone, this timer is what keeps the primary alive to start the next.
     setTimeout(() => {
       if (!stopping) cluster.fork()
-    }, delay).unref()
+    }, delay)
   })
 
   cluster.on('message', (worker, message: unknown) => {

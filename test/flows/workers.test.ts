@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { request } from 'node:http'
 import { and, eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -119,6 +120,18 @@ describe('BARONG_WORKERS=2', () => {
     const after = await fetch(`${server!.base}/metrics`).then((r) => r.text())
     expect(count(after) - count(before)).toBe(10)
     expect(after).toMatch(/^barong_database_up 1$/m)
+  })
+
+  it.skipIf(!real)('a worker that dies is replaced, and the socket keeps serving meanwhile', async () => {
+    const workers = () => execFileSync('pgrep', ['-P', String(server!.child.pid)], { encoding: 'utf8' }).trim().split('\n').map(Number)
+    const [victim] = workers()
+    process.kill(victim!, 'SIGKILL')
+    const replaced = await pollUntil(async () => workers(), (pids) => pids.length === 2 && !pids.includes(victim!), 10_000, 100)
+    expect(replaced.ok).toBe(true)
+    expect(server!.output()).toContain('worker exited: starting another')
+    await pollUntil(async () => (server!.output().match(/"msg":"listening"/g) ?? []).length, (n) => n === 3, 10_000)
+    const statuses = await Promise.all(Array.from({ length: 6 }, (_, i) => getFresh(server!.base, '/api/v2/barong/public/ping', '', `after-${i}`)))
+    expect(statuses).toEqual(Array(6).fill(200))
   })
 
   it.skipIf(!real)('SIGTERM drains both workers and the primary exits 0', async () => {
