@@ -128,7 +128,7 @@ describe('BARONG_WORKERS=2', () => {
     process.kill(victim!, 'SIGKILL')
     const replaced = await pollUntil(async () => workers(), (pids) => pids.length === 2 && !pids.includes(victim!), 10_000, 100)
     expect(replaced.ok).toBe(true)
-    expect(server!.output()).toContain('worker exited: starting another')
+    expect((await pollUntil(async () => server!.output(), (o) => o.includes('worker exited: starting another'), 5_000)).ok).toBe(true)
     await pollUntil(async () => (server!.output().match(/"msg":"listening"/g) ?? []).length, (n) => n === 3, 10_000)
     const statuses = await Promise.all(Array.from({ length: 6 }, (_, i) => getFresh(server!.base, '/api/v2/barong/public/ping', '', `after-${i}`)))
     expect(statuses).toEqual(Array(6).fill(200))
