@@ -2,7 +2,7 @@
  * Load benchmark of the gateway against a bare Hono server: `npm run bench -- [authz] [forward] [login]` (default all).
  * See bench/README.md. Every load goes to 127.0.0.1; every loop is bounded in time.
  */
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { createHmac, randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
@@ -12,6 +12,7 @@ import { Redis } from 'ioredis'
 import postgres from 'postgres'
 import { ARGON2_PARAMS } from '../src/crypto/password.ts'
 import { createSecretBox, parseSecretKey } from '../src/crypto/secretbox.ts'
+import { NGINX, nginxConf } from '../test/helpers/nginx.ts'
 import { ROOT, cleanEnv, freePort, runCli } from '../test/helpers/spawn.ts'
 import { affinity, localRedisPid, measure, memoryMb, pin, restoreAffinity, sleep, spawnNode, table, verdict, withTimeout, type Proc, type Row } from './lib.ts'
 import { summarizeProfiles } from './profile.ts'
@@ -259,10 +260,35 @@ async function main() {
       await plain.stop()
       rows.push(await measure('gateway (cookie)', { url: base, connections: 50, requests: [cookieRequest(path)] }, DURATION))
       rows.push(await measure('gateway (API key)', { url: base, connections: 50, requests: [apiKeyRequest(path)] }, DURATION))
+      // What an operator would compare it with: nginx asking this gateway (auth_request, deploy/nginx.conf with this
+      // run's ports) in front of the same upstream. Debian's nginx, one worker, unpinned.
+      if (NGINX) {
+        const nginxDir = mkdtempSync(join(tmpdir(), 'barong-bench-nginx-'))
+        const nginxPort = await freePort()
+        writeFileSync(join(nginxDir, 'nginx.conf'), nginxConf(nginxDir, nginxPort, port, upstream.port))
+        const child = spawn(NGINX, ['-p', `${nginxDir}/`, '-c', join(nginxDir, 'nginx.conf'), '-e', join(nginxDir, 'error.log')], { stdio: 'ignore' })
+        const stopNginx = async () => {
+          if (child.exitCode === null) {
+            const exited = new Promise((r) => child.once('exit', r))
+            child.kill('SIGTERM')
+            await exited
+          }
+          rmSync(nginxDir, { recursive: true, force: true })
+        }
+        procs.push({ child, output: () => '', stop: stopNginx })
+        let through = 0
+        for (let i = 0; i < 50 && through !== 200; i++) {
+          await sleep(100)
+          through = await fetch(`http://127.0.0.1:${nginxPort}${path}`, { headers: cookieHeaders }).then((r) => r.status, () => 0)
+        }
+        if (through === 200) rows.push(await measure('nginx auth_request → gateway (cookie)', { url: `http://127.0.0.1:${nginxPort}`, connections: 50, requests: [cookieRequest(path)] }, DURATION))
+        else console.log(`  nginx row skipped: a request through nginx answered ${through}`)
+        await stopNginx()
+      }
       const ref = rows[1]!.rps
       console.log(`\n${table(['case', 'req/s', '× http-proxy', 'p50 ms', 'mean ms', 'p99 ms', 'non-2xx', 'errors'], rows.map((r) => [r.name, r.rps, (r.rps / ref).toFixed(2), r.p50, r.mean, r.p99, r.non2xx, r.errors]))}`)
       console.log('  (the upstream shares core 1 with autocannon in every row)')
-      report('forward', rows.slice(2).map((r) => [`${r.name} ≥ 0.7× plain http-proxy (${(r.rps / ref).toFixed(2)})`, r.rps / ref >= 0.7]), { rows, gatewayMb: memoryMb(gw) })
+      report('forward', rows.slice(2).filter((r) => !r.name.startsWith('nginx')).map((r) => [`${r.name} ≥ 0.7× plain http-proxy (${(r.rps / ref).toFixed(2)})`, r.rps / ref >= 0.7]), { rows, gatewayMb: memoryMb(gw) })
     }
   }
 
