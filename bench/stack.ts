@@ -170,8 +170,8 @@ export interface Stack {
   actors: Actors
 }
 
-/** Builds, then starts everything with `count` gateway instances and signs the actors up. */
-export async function startStack(count: number): Promise<Stack> {
+/** Builds, then starts everything with `count` gateway instances (given `nodeFlags`) and signs the actors up. */
+export async function startStack(count: number, nodeFlags: string[] = []): Promise<Stack> {
   const suffix = randomBytes(4).toString('hex')
   const dbName = `faults_${suffix}`
   const dataDir = mkdtempSync(join(tmpdir(), 'barong-faults-'))
@@ -217,7 +217,7 @@ export async function startStack(count: number): Promise<Stack> {
   db = postgres(dbUrl, { max: 2, onnotice: () => {} })
 
   const startInstance = async (port: number) =>
-    spawnNode(['--enable-source-maps', 'dist/main.js'], cleanEnv({ ...env, HOST: '127.0.0.1', PORT: String(port) }), async () => (await callOn(port, '/api/v2/barong/public/ping', {})).status === 200)
+    spawnNode(['--enable-source-maps', ...nodeFlags, 'dist/main.js'], cleanEnv({ ...env, HOST: '127.0.0.1', PORT: String(port) }), async () => (await callOn(port, '/api/v2/barong/public/ping', {})).status === 200)
   for (let i = 0; i < count; i++) instances.push({ port: await freePort() })
   for (const inst of instances) inst.proc = await startInstance(inst.port)
   cleanups.push(async () => {
