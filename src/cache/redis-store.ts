@@ -208,8 +208,9 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<Store> 
     async delAndPublish(op) {
       await guard(async () => {
         // One MULTI per slot (one in all on a single Redis), the message only after every delete is done: no
-        // instance reads a deleted key after hearing the message. On a Cluster the slots are separate steps, so
-        // an instance dying between them leaves the other replicas to their lease and the entries' expiry.
+        // instance reads a deleted key after hearing the message. On a Cluster the slots are separate steps: an
+        // instance dying before the message leaves other replicas holding the entry until their next sliding
+        // write finds the key gone (docs/architecture.md#redis-cluster).
         const srem = op.srem?.members.length ? op.srem : undefined
         const all = srem ? [...op.del, srem.key] : [...op.del]
         await Promise.all(
