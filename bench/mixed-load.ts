@@ -80,7 +80,12 @@ async function step(a: Actors, phase: Phase, phaseIndex: number, i: number): Pro
         phase.labels.push(key)
         // A long run removes what it wrote, or one user's thousands of labels (each write re-reads them to
         // compute the level) would be what it measures.
-        if (phase.churn) await call('DELETE', '/api/v2/barong/admin/users/labels', { Cookie: a.root.cookie, 'X-CSRF-Token': a.root.csrf }, { uid: a.targetUid, key, scope: 'private' })
+        if (phase.churn) {
+          const removed = await call('DELETE', '/api/v2/barong/admin/users/labels', { Cookie: a.root.cookie, 'X-CSRF-Token': a.root.csrf }, { uid: a.targetUid, key, scope: 'private' })
+          const byKind = (phase.statuses['admin-remove'] ??= {})
+          byKind[removed.status] = (byKind[removed.status] ?? 0) + 1
+          if (process.env.FAULTS_VERBOSE && removed.status !== 200) console.log(`    admin remove ${removed.status}: ${removed.body.slice(0, 200)}`)
+        }
       }
       else if (process.env.FAULTS_VERBOSE && answer.status < 500) console.log(`    admin write ${answer.status}: ${answer.body.slice(0, 200)}`)
       break

@@ -61,7 +61,9 @@ async function liveHeap(pid: number, dir: string): Promise<number> {
 async function main(): Promise<number> {
   const snapshots = mkdtempSync(join(tmpdir(), 'barong-soak-'))
   cleanups.push(() => rmSync(snapshots, { recursive: true, force: true }))
-  const stack = await startStack(1, ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshots}`])
+  // SOAK_NODE_FLAGS: more flags for the instance, e.g. `--cpu-prof --cpu-prof-dir=DIR` to see where time goes.
+  const extra = process.env.SOAK_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? []
+  const stack = await startStack(1, ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshots}`, ...extra])
   const port = stack.instances[0]!.port
   const pid = stack.instances[0]!.proc!.child.pid!
   const sample = async (at: number): Promise<Sample> => {
@@ -103,6 +105,7 @@ async function main(): Promise<number> {
   const bad5xx = Object.values(phase.bad5xx).reduce((a, b) => a + b, 0)
   const growth = liveAfterWarmUp ? (liveAtEnd - liveAfterWarmUp) / liveAfterWarmUp : NaN
   console.log(`\n${phase.requests} requests (${Math.round(phase.requests / (end.at || 1))}/s), ${phase.signIns} sign-ins, ${phase.labels.length} admin writes; unsafe allows ${unsafe}, 5xx ${bad5xx}, cut off ${phase.cut}`)
+  console.log(`statuses by request kind: ${JSON.stringify(phase.statuses)}`)
   console.log(`live heap growth after warm-up: ${(growth * 100).toFixed(1)} %`)
   const ok = growth < 0.1 && unsafe === 0 && bad5xx === 0 && phase.cut === 0
   console.log(ok ? 'soak: PASS' : 'soak: MISS')

@@ -92,10 +92,11 @@ export interface Answer {
   error?: 'refused' | 'cut'
 }
 
+// Content-Length is set by hand: node:http sends a DELETE body with neither a length nor chunked framing.
 export function once(port: number, method: string, path: string, headers: Record<string, string>, body?: string): Promise<Answer> {
   return new Promise((resolve) => {
     let sent = false
-    const req = request({ host: '127.0.0.1', port, method, path, agent: false, timeout: 10_000, headers: { 'User-Agent': UA, ...headers, ...(body && { 'Content-Type': 'application/json' }) } }, (res) => {
+    const req = request({ host: '127.0.0.1', port, method, path, agent: false, timeout: 10_000, headers: { 'User-Agent': UA, ...headers, ...(body && { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) }) } }, (res) => {
       let text = ''
       res.setEncoding('utf8')
       res.on('data', (d) => (text += d))
