@@ -50,6 +50,11 @@ describe.skipIf(!enabled)('Redis Sentinel', () => {
       [`port ${s}`, 'bind 127.0.0.1', `sentinel monitor barong 127.0.0.1 ${m} 1`, 'sentinel down-after-milliseconds barong 1000', 'sentinel failover-timeout barong 5000'].join('\n') + '\n',
     )
     await start([join(dir, 'sentinel.conf'), '--sentinel'], s)
+    // The replica has finished its first sync (on a loaded machine that takes a while).
+    const direct = new Redis({ port: m, host: '127.0.0.1' })
+    const synced = await pollUntil(() => direct.info('replication'), (info) => /slave0:.*state=online/.test(info), 30_000, 100)
+    direct.disconnect()
+    if (!synced.ok) throw new Error(`the replica did not sync: ${synced.value}`)
     // The URL's host is not used with sentinels: only its database number (and password, when set).
     store = await createRedisStore({ url: 'redis://sentinel-managed/2', keyPrefix: 'sentinel-test:', sentinel: { name: 'barong', sentinels: [{ host: '127.0.0.1', port: s }] } })
   }, 60_000)
@@ -66,7 +71,7 @@ describe.skipIf(!enabled)('Redis Sentinel', () => {
     expect(await store.setIfAbsent('nonce', '1', 60_000)).toBe(true)
     // Replication is asynchronous: wait until the replica has these writes, then take the master away.
     const direct = new Redis({ port: masterPort, host: '127.0.0.1' })
-    expect(await direct.wait(1, 5000)).toBe(1)
+    expect(await direct.wait(1, 15_000)).toBe(1)
     direct.disconnect()
     master.kill('SIGKILL')
     // Fail closed while no master answers; then the promoted replica serves, with what it had copied.
