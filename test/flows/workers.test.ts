@@ -28,6 +28,10 @@ function getFresh(base: string, path: string, cookie: string, requestId: string)
   })
 }
 
+/** The workers that logged the requests whose id starts with `prefix` (pino writes asynchronously: waited for). */
+const loggedBy = async (server: RunningServer, prefix: string, expected: number[]) =>
+  (await pollUntil(async () => workersOf(server.output(), prefix), (seen) => expected.every((w) => seen.has(w)), 3000, 50)).value
+
 /** The workers that logged the requests whose id starts with `prefix`. */
 function workersOf(output: string, prefix: string): Set<number> {
   const seen = new Set<number>()
@@ -70,7 +74,7 @@ describe('BARONG_WORKERS=2', () => {
     // Both workers have decided for this member (and hold its session in their replicas).
     const warm = await Promise.all(Array.from({ length: 8 }, (_, i) => getFresh(server!.base, ME, member.cookie, `warm-${i}`)))
     expect(warm).toEqual(Array(8).fill(200))
-    expect(workersOf(server!.output(), 'warm-')).toEqual(new Set([1, 2]))
+    expect(await loggedBy(server!, 'warm-', [1, 2])).toEqual(new Set([1, 2]))
 
     const admin = (method: string, body: unknown) =>
       fetch(`${server!.base}/api/v2/barong/admin/permissions`, {
@@ -96,7 +100,7 @@ describe('BARONG_WORKERS=2', () => {
     const denied = await everyWorker(401, 'denied')
     expect(denied.ok).toBe(true)
     expect(performance.now() - start).toBeLessThan(1000)
-    expect(workersOf(server!.output(), `denied-${round}-`)).toEqual(new Set([1, 2]))
+    expect(await loggedBy(server!, `denied-${round}-`, [1, 2])).toEqual(new Set([1, 2]))
 
     const [row] = await handle!.db.select({ id: permissions.id }).from(permissions).where(and(eq(permissions.path, 'api/v2/barong/resource/users'), eq(permissions.action, 'DROP')))
     const id = row!.id
@@ -105,7 +109,7 @@ describe('BARONG_WORKERS=2', () => {
     const allowed = await everyWorker(200, 'allowed')
     expect(allowed.ok).toBe(true)
     expect(performance.now() - start).toBeLessThan(1000)
-    expect(workersOf(server!.output(), `allowed-${round}-`)).toEqual(new Set([1, 2]))
+    expect(await loggedBy(server!, `allowed-${round}-`, [1, 2])).toEqual(new Set([1, 2]))
   })
 
   it.skipIf(!real)('/metrics adds up both workers', async () => {
@@ -116,7 +120,7 @@ describe('BARONG_WORKERS=2', () => {
         .filter((l) => l.startsWith('barong_authz_decisions_total{'))
         .reduce((n, l) => n + Number(l.split(' ').at(-1)), 0)
     await Promise.all(Array.from({ length: 10 }, (_, i) => getFresh(server!.base, '/api/v2/auth/api/v2/barong/resource/users/me', 'x=1', `m-${i}`)))
-    expect(workersOf(server!.output(), 'm-')).toEqual(new Set([1, 2]))
+    expect(await loggedBy(server!, 'm-', [1, 2])).toEqual(new Set([1, 2]))
     const after = await fetch(`${server!.base}/metrics`).then((r) => r.text())
     expect(count(after) - count(before)).toBe(10)
     expect(after).toMatch(/^barong_database_up 1$/m)
