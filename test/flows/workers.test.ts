@@ -136,7 +136,7 @@ describe('BARONG_WORKERS=2', () => {
     await pollUntil(async () => (server!.output().match(/"msg":"listening"/g) ?? []).length, (n) => n === 3, 10_000)
     const statuses = await Promise.all(Array.from({ length: 6 }, (_, i) => getFresh(server!.base, '/api/v2/barong/public/ping', '', `after-${i}`)))
     expect(statuses).toEqual(Array(6).fill(200))
-  })
+  }, 30_000)
 
   it.skipIf(!real)('SIGTERM drains both workers and the primary exits 0', async () => {
     expect(await server!.stop('SIGTERM')).toBe(0)
