@@ -103,39 +103,30 @@ async function main() {
     throw new Error(`the gateway does not serve the actors before any fault: ${seen.join(', ')}`)
   }
 
-  let pgStopped = false
-  let rabbitStopped = false
-  cleanups.push(async () => {
-    if (pgStopped) await pgctl('start')
-    if (rabbitStopped) await rabbitctl('start_app')
-  })
+  /** A machine service stopped and started again; still stopped at cleanup (an interrupted run): started. */
+  const machineService = (name: string, downS: number, stop: () => Promise<unknown>, start: () => Promise<unknown>): Fault => {
+    let stopped = false
+    cleanups.push(async () => {
+      if (stopped) await start()
+    })
+    return {
+      name,
+      downS,
+      break: async () => {
+        stopped = true
+        await stop()
+      },
+      restore: async () => {
+        await start()
+        stopped = false
+      },
+    }
+  }
   const victim = instances[0]!
   const faults: Fault[] = [
     { name: 'Redis restarted', downS: 3, break: () => redis.stop(), restore: () => redis.start() },
-    {
-      name: 'PostgreSQL restarted',
-      downS: 3,
-      break: async () => {
-        pgStopped = true
-        await pgctl('stop')
-      },
-      restore: async () => {
-        await pgctl('start')
-        pgStopped = false
-      },
-    },
-    {
-      name: `RabbitMQ stopped ${RABBIT_DOWN_S} s`,
-      downS: RABBIT_DOWN_S,
-      break: async () => {
-        rabbitStopped = true
-        await rabbitctl('stop_app')
-      },
-      restore: async () => {
-        await rabbitctl('start_app')
-        rabbitStopped = false
-      },
-    },
+    machineService('PostgreSQL restarted', 3, () => pgctl('stop'), () => pgctl('start')),
+    machineService(`RabbitMQ stopped ${RABBIT_DOWN_S} s`, RABBIT_DOWN_S, () => rabbitctl('stop_app'), () => rabbitctl('start_app')),
     { name: 'upstream killed', downS: 5, break: () => upstream.stop(), restore: () => upstream.start() },
     {
       name: 'SIGTERM to one instance',
