@@ -206,7 +206,8 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
   onClose.push(() => audit.stop())
   const deferred = createDeferredWork(logger)
   onClose.push(() => deferred.settled())
-  const minter = createJwtMinter(keys, env.BARONG_JWT_EXPIRE_TIME, () => clock.now())
+  // As many tokens as sessions held (and some even with the replica off: each one missed is an RSA signature).
+  const minter = createJwtMinter(keys, env.BARONG_JWT_EXPIRE_TIME, () => clock.now(), Math.max(env.BARONG_SESSION_CACHE_SIZE, 10_000))
   const rulesFile = env.BARONG_AUTHZ_RULES ?? env.BARONG_AUTHZ_RULES_FILE
   let authzRules = DEFAULT_AUTHZ_RULES
   if (rulesFile) {
