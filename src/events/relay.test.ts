@@ -17,7 +17,8 @@ import { withTx, type Executor } from '../storage/tx.ts'
 import { recordEvent } from './outbox.ts'
 import { createRelay } from './relay.ts'
 import { verifyEvent, type GeneralJws } from './sign.ts'
-import { createEventSink, type EventSink } from './sinks.ts'
+import type { EventSink } from './event-sink.ts'
+import { createEventSink } from './sinks.ts'
 
 const EXCHANGE = 'barong.events.system'
 const KEY = 'user.email.confirmation.token'
@@ -117,6 +118,40 @@ describe('event relay: file sink', () => {
     const got = await pollUntil(async () => fileLines(path), (lines) => lines.length > 0, 5000, 10)
     await relay.stop()
     expect(got.value.map((l) => l.payload.record.token)).toEqual(['K1'])
+  })
+
+  // PGlite is one connection: no commit can land while a batch's transaction holds it.
+  it.skipIf(!usingRealServers)('a commit kicked while a batch is out is published right after it, not at the next poll', async () => {
+    const published: string[] = []
+    let release!: () => void
+    const held = new Promise<void>((resolve) => (release = resolve))
+    let holding!: () => void
+    const firstOut = new Promise<void>((resolve) => (holding = resolve))
+    const sink: EventSink = {
+      kind: 'file',
+      async publish(_exchange, _key, event) {
+        if (published.length === 0) {
+          holding()
+          await held // the first batch is still out when the second commit kicks
+        }
+        published.push((event as { record: { token: string } }).record.token)
+      },
+      async close() {},
+    }
+    const relay = createRelay({ db: t.deps.db, sink, logger: quiet, clock: t.clock }, { idleMs: 60_000 })
+    relay.start()
+    await record(t.deps.db, 'B1')
+    relay.kick()
+    await firstOut
+    await record(t.deps.db, 'B2')
+    relay.kick()
+    release()
+    // Well under the minute's poll: the batch that published B1 found fewer rows than a batch, and only the
+    // kick made during it can bring B2 out now.
+    const got = await pollUntil(async () => [...published], (p) => p.length === 2, 5000, 10)
+    await relay.stop()
+    expect(got.value).toEqual(['B1', 'B2'])
+    expect(await unsent(t.deps.db)).toHaveLength(0)
   })
 
   it('publishes nothing for a transaction that rolled back', async () => {

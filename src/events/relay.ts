@@ -37,10 +37,11 @@ export interface Relay {
 }
 
 /**
- * - empty: no unsent rows; progress: rows published, look again now;
- * - blocked: unsent rows exist but another instance holds them; failed: publish or database error.
+ * - empty: no unsent rows; progress: a full batch published, look again now; done: every row found was published
+ *   and they were fewer than a batch (nothing more unless something was committed since);
+ * - blocked: no row to take (another instance holds them, or none); failed: publish or database error.
  */
-type Step = 'empty' | 'progress' | 'blocked' | 'failed'
+type Step = 'empty' | 'progress' | 'done' | 'blocked' | 'failed'
 
 /**
  * The outbox relay: publishes `event_outbox` rows in id order and marks them sent. Delivery is
@@ -64,22 +65,29 @@ export function createRelay(deps: RelayDeps, opts: RelayOptions = {}): Relay {
   let kicked = false
   let wake: { fn: () => void; kickable: boolean } | null = null
 
-  async function batch(): Promise<Step> {
-    // Idle polls stay a single indexed read: no transaction, no locks.
-    const head = await db
-      .select({ id: eventOutbox.id })
-      .from(eventOutbox)
-      .where(isNull(eventOutbox.sentAt))
-      .orderBy(asc(eventOutbox.id))
-      .limit(1)
-    const first = head[0]
-    if (!first) return 'empty'
+  /**
+   * `expected`: a commit has just kicked the loop, so rows are there to take: the transaction starts at once.
+   * Otherwise (a timed poll) one indexed read first, so that idle polls take no transaction and no lock. Under
+   * steady sign-ins this leaves four statements per wake-up instead of six (`npm run bench -- login`).
+   */
+  async function batch(expected: boolean): Promise<Step> {
+    if (!expected) {
+      const head = await db
+        .select({ id: eventOutbox.id })
+        .from(eventOutbox)
+        .where(isNull(eventOutbox.sentAt))
+        .orderBy(asc(eventOutbox.id))
+        .limit(1)
+      if (!head[0]) return 'empty'
+    }
     if (sink.ready) {
       try {
         await sink.ready()
       } catch (err) {
         // Counted on the oldest row, as a failed publish of it would be; no lock is needed for a counter.
-        return fail(db, first.id, err)
+        const oldest = await db.select({ id: eventOutbox.id }).from(eventOutbox).where(isNull(eventOutbox.sentAt)).orderBy(asc(eventOutbox.id)).limit(1)
+        if (!oldest[0]) return 'empty'
+        return fail(db, oldest[0].id, err)
       }
     }
     return db.transaction(async (tx) => {
@@ -119,7 +127,8 @@ export function createRelay(deps: RelayDeps, opts: RelayOptions = {}): Relay {
       if (sent.length > 0) {
         await tx.update(eventOutbox).set({ sentAt: new Date(clock.now()) }).where(inArray(eventOutbox.id, sent))
       }
-      return failure ? fail(tx, failure.id, failure.err) : 'progress'
+      if (failure) return fail(tx, failure.id, failure.err)
+      return rows.length < batchSize ? 'done' : 'progress'
     })
   }
 
@@ -139,9 +148,9 @@ export function createRelay(deps: RelayDeps, opts: RelayOptions = {}): Relay {
     if (streak === 1) logger.error({ err: err.message, eventId, sink: sink.kind }, 'event relay: publishing failed, retrying with backoff')
   }
 
-  async function safeBatch(): Promise<Step> {
+  async function safeBatch(expected: boolean): Promise<Step> {
     try {
-      const step = await batch()
+      const step = await batch(expected)
       if (step !== 'failed' && streak > 0) {
         logger.info({ failedAttempts: streak }, 'event relay: publishing recovered')
         streak = 0
@@ -155,8 +164,8 @@ export function createRelay(deps: RelayDeps, opts: RelayOptions = {}): Relay {
   }
 
   // Batches of one relay never overlap (loop and drain share this chain), so its own rows go out in order.
-  function step(): Promise<Step> {
-    const next = chain.then(safeBatch)
+  function step(expected = false): Promise<Step> {
+    const next = chain.then(() => safeBatch(expected))
     chain = next.catch(() => {})
     return next
   }
@@ -182,11 +191,13 @@ export function createRelay(deps: RelayDeps, opts: RelayOptions = {}): Relay {
   }
 
   async function loop(): Promise<void> {
+    let expected = false
     while (running) {
       kicked = false
-      const s = await step()
+      const s = await step(expected)
       if (!running) break
-      if (s === 'progress') continue
+      expected = s === 'progress'
+      if (expected) continue
       // A kick does not cut a backoff short: every request would otherwise retry a dead broker.
       if (s === 'failed') await sleep(backoffMs(), false)
       else if (!kicked) {
@@ -194,6 +205,8 @@ export function createRelay(deps: RelayDeps, opts: RelayOptions = {}): Relay {
         opts.onIdle?.()
         await slept
       }
+      // Woken (or, during the batch, asked) by a commit: its rows are there. A timed wake-up polls first.
+      expected = kicked && s !== 'failed'
     }
   }
 
@@ -217,7 +230,7 @@ export function createRelay(deps: RelayDeps, opts: RelayOptions = {}): Relay {
         if (s === 'empty') return true
         const left = deadline - Date.now()
         if (left <= 0) return false
-        if (s === 'progress') continue
+        if (s === 'progress' || s === 'done') continue
         const wait = Math.min(left, s === 'blocked' ? 50 : backoffMs())
         await new Promise((r) => setTimeout(r, wait))
       }
