@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readFileSync, readdirSync } from 'node:fs'
 import autocannon from 'autocannon'
 import { ROOT } from '../test/helpers/spawn.ts'
 
@@ -63,6 +63,28 @@ export function memoryMb(pid: number | undefined): { rss: number; peak: number }
   }
 }
 
+/**
+ * CPU time (ms) a process has used so far, split into its main thread and all its other threads (libuv's pool,
+ * where Argon2 runs; V8's helpers), from /proc. Differences between two readings say where a run's time went.
+ */
+export function threadCpuMs(pid: number | undefined): { main: number; others: number } | null {
+  try {
+    const tick = 1000 / 100 // USER_HZ is 100 on Linux
+    let main = 0
+    let others = 0
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      // Fields after the ")" that closes the name: utime and stime are the 12th and 13th.
+      const f = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+      const ms = (Number(f[11]) + Number(f[12])) * tick
+      if (tid === String(pid)) main += ms
+      else others += ms
+    }
+    return { main, others }
+  } catch {
+    return null
+  }
+}
+
 export interface Proc { child: ChildProcess; output(): string; stop(): Promise<void> }
 
 /** `node <args>` spawned directly (the pid is the server's, no npm/tsx wrapper); resolves once `ready()` says so. */
@@ -86,15 +108,26 @@ export async function spawnNode(args: string[], env: NodeJS.ProcessEnv, ready: (
   return { child, output: () => out, stop }
 }
 
-export interface Row { name: string; rps: number; p50: number; mean: number; p99: number; non2xx: number; errors: number; statusCodes: Record<string, number>; total: number }
+export interface Row {
+  name: string; rps: number; p50: number; mean: number; p99: number; non2xx: number; errors: number; statusCodes: Record<string, number>; total: number
+  /** With `cpuOf`: the server's CPU ms per completed request in the measured run, main thread and other threads. */
+  cpuMsPerReq?: { main: number; others: number }
+}
 
-/** A 2 s warm-up (discarded), then the measured run; req/s = completed / elapsed (robust to a missed sample). */
-export async function measure(name: string, opts: autocannon.Options, durationS: number, warmupS = 2): Promise<Row> {
+/**
+ * A 2 s warm-up (discarded), then the measured run; req/s = completed / elapsed (robust to a missed sample).
+ * `cpuOf`: a server pid whose CPU time per request is read around the measured run.
+ */
+export async function measure(name: string, opts: autocannon.Options, durationS: number, warmupS = 2, cpuOf?: number): Promise<Row> {
   process.stdout.write(`  ${name}: warm-up ${warmupS}s, run ${durationS}s … `)
   await autocannon({ ...opts, duration: warmupS })
+  const before = cpuOf ? threadCpuMs(cpuOf) : null
   const r = await autocannon({ ...opts, duration: durationS })
+  const after = cpuOf ? threadCpuMs(cpuOf) : null
   const statusCodes = Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([k, v]) => [k, (v as { count: number }).count]))
-  const row = { name, rps: Math.round(r.requests.total / r.duration), p50: r.latency.p50, mean: +r.latency.average.toFixed(2), p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts, statusCodes, total: r.requests.total }
+  const per = (a: number, b: number) => +((a - b) / Math.max(1, r.requests.total)).toFixed(3)
+  const cpuMsPerReq = before && after ? { main: per(after.main, before.main), others: per(after.others, before.others) } : undefined
+  const row = { name, rps: Math.round(r.requests.total / r.duration), p50: r.latency.p50, mean: +r.latency.average.toFixed(2), p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts, statusCodes, total: r.requests.total, ...(cpuMsPerReq ? { cpuMsPerReq } : {}) }
   console.log(`${row.rps} req/s`)
   return row
 }

@@ -8,8 +8,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { hash, verify } from '@node-rs/argon2'
+import autocannon from 'autocannon'
 import { Redis } from 'ioredis'
 import postgres from 'postgres'
+import { hashSessionId, newCsrfToken, type SessionData } from '../src/accounts/sessions.ts'
+import { keys as storeKeys } from '../src/cache/keys.ts'
 import { ARGON2_PARAMS } from '../src/crypto/password.ts'
 import { createSecretBox, parseSecretKey } from '../src/crypto/secretbox.ts'
 import { NGINX, nginxConf } from '../test/helpers/nginx.ts'
@@ -24,10 +27,11 @@ if (process.argv.slice(2).includes('admin')) {
   process.exit(0)
 }
 
-const SCENARIOS = ['authz', 'forward', 'login']
+const SCENARIOS = ['authz', 'forward', 'login', 'replica']
 const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'))
 for (const a of asked) if (!SCENARIOS.includes(a)) throw new Error(`unknown scenario ${a} (expected ${SCENARIOS.join(', ')})`)
-const run = new Set(asked.length ? asked : SCENARIOS)
+// `replica` (100 000 sessions, each signed for once) takes minutes: only when asked for.
+const run = new Set(asked.length ? asked : SCENARIOS.filter((s) => s !== 'replica'))
 const DURATION = Number(process.env.BENCH_DURATION ?? 10)
 const CASES = process.env.BENCH_CASES?.split(',') // authz cases: hello,floor,cookie,apikey,denied,workers
 const PROFILE = process.env.BENCH_PROFILE === '1'
@@ -211,9 +215,9 @@ async function main() {
       rows.push(await measure('floor: node:http + 1 Redis read', { url: `http://127.0.0.1:${floor.port}/`, connections: 50 }, DURATION))
       await floor.stop()
     }
-    if (want('cookie')) rows.push(await measure('cookie decision', { url: base, connections: 50, requests: [cookieRequest(ME)] }, DURATION))
-    if (want('apikey')) rows.push(await measure('API-key decision', { url: base, connections: 50, requests: [apiKeyRequest(ME)] }, DURATION))
-    if (want('denied')) rows.push(await measure('denied (401)', { url: base, connections: 50, requests: [cookieRequest(DENIED)] }, DURATION))
+    if (want('cookie')) rows.push(await measure('cookie decision', { url: base, connections: 50, requests: [cookieRequest(ME)] }, DURATION, 2, gw))
+    if (want('apikey')) rows.push(await measure('API-key decision', { url: base, connections: 50, requests: [apiKeyRequest(ME)] }, DURATION, 2, gw))
+    if (want('denied')) rows.push(await measure('denied (401)', { url: base, connections: 50, requests: [cookieRequest(DENIED)] }, DURATION, 2, gw))
     const mem = memoryMb(gw)
     if (want('workers') && process.env.BENCH_STORE !== 'memory') {
       // The same service as two processes behind one socket, unpinned: on 2 cores they share the machine with
@@ -229,7 +233,9 @@ async function main() {
     const [{ n: auditRows }] = (await db`SELECT count(*)::int AS n FROM activities WHERE result = 'denied'`) as unknown as [{ n: number }]
     const bare = rows.find((r) => r.name === 'bare Hono')?.rps
     console.log(`\n${table(['case', 'req/s', '× Hono', 'p50 ms', 'mean ms', 'p99 ms', 'non-2xx', 'errors', 'status codes'], rows.map((r) => [r.name, r.rps, bare ? (r.rps / bare).toFixed(2) : '-', r.p50, r.mean, r.p99, r.non2xx, r.errors, JSON.stringify(r.statusCodes)]))}`)
-    console.log(`\n  ${cookies.length} sessions cycled; gateway RSS ${mem?.rss} MB (peak ${mem?.peak}), bare Hono RSS ${helloRss} MB; denied activities written: ${auditRows}`)
+    const cpu = rows.filter((r) => r.cpuMsPerReq).map((r) => `${r.name} ${Math.round(r.cpuMsPerReq!.main * 1000)} µs (+${Math.round(r.cpuMsPerReq!.others * 1000)} other threads)`)
+    console.log(`\n  gateway CPU per request: ${cpu.join(', ')}`)
+    console.log(`  ${cookies.length} sessions cycled; gateway RSS ${mem?.rss} MB (peak ${mem?.peak}), bare Hono RSS ${helloRss} MB; denied activities written: ${auditRows}`)
     console.log(`  first decision after start ${first.ms} ms, sequential median ${coldStart.sequentialMedianMs} ms; gateway start ${startMs} ms`)
     const targets: [string, boolean][] = []
     const floorRps = rows.find((r) => r.name.startsWith('floor'))?.rps
@@ -255,11 +261,15 @@ async function main() {
       const plain = await server(['proxy', `http://127.0.0.1:${upstream.port}`], 0)
       const rows = [
         await measure('upstream direct', { url: `http://127.0.0.1:${upstream.port}${path}`, connections: 50 }, DURATION),
-        await measure('plain http-proxy', { url: `http://127.0.0.1:${plain.port}${path}`, connections: 50 }, DURATION),
+        await measure('plain http-proxy', { url: `http://127.0.0.1:${plain.port}${path}`, connections: 50 }, DURATION, 2, plain.child.pid),
       ]
       await plain.stop()
-      rows.push(await measure('gateway (cookie)', { url: base, connections: 50, requests: [cookieRequest(path)] }, DURATION))
-      rows.push(await measure('gateway (API key)', { url: base, connections: 50, requests: [apiKeyRequest(path)] }, DURATION))
+      // The same on undici's pool: what a forwarder built on it could reach here (README "Performance").
+      const viaUndici = await server(['undici-proxy', `http://127.0.0.1:${upstream.port}`], 0)
+      rows.push(await measure('plain undici proxy', { url: `http://127.0.0.1:${viaUndici.port}${path}`, connections: 50 }, DURATION, 2, viaUndici.child.pid))
+      await viaUndici.stop()
+      rows.push(await measure('gateway (cookie)', { url: base, connections: 50, requests: [cookieRequest(path)] }, DURATION, 2, gw))
+      rows.push(await measure('gateway (API key)', { url: base, connections: 50, requests: [apiKeyRequest(path)] }, DURATION, 2, gw))
       // What an operator would compare it with: nginx asking this gateway (auth_request, deploy/nginx.conf with this
       // run's ports) in front of the same upstream. Debian's nginx, one worker, unpinned.
       if (NGINX) {
@@ -288,7 +298,8 @@ async function main() {
       const ref = rows[1]!.rps
       console.log(`\n${table(['case', 'req/s', '× http-proxy', 'p50 ms', 'mean ms', 'p99 ms', 'non-2xx', 'errors'], rows.map((r) => [r.name, r.rps, (r.rps / ref).toFixed(2), r.p50, r.mean, r.p99, r.non2xx, r.errors]))}`)
       console.log('  (the upstream shares core 1 with autocannon in every row)')
-      report('forward', rows.slice(2).filter((r) => !r.name.startsWith('nginx')).map((r) => [`${r.name} ≥ 0.7× plain http-proxy (${(r.rps / ref).toFixed(2)})`, r.rps / ref >= 0.7]), { rows, gatewayMb: memoryMb(gw) })
+      console.log(`  CPU per request on core 0: ${rows.filter((r) => r.cpuMsPerReq).map((r) => `${r.name} ${Math.round(r.cpuMsPerReq!.main * 1000)} µs`).join(', ')}`)
+      report('forward', rows.filter((r) => r.name.startsWith('gateway')).map((r) => [`${r.name} ≥ 0.7× plain http-proxy (${(r.rps / ref).toFixed(2)})`, r.rps / ref >= 0.7]), { rows, gatewayMb: memoryMb(gw) })
     }
   }
 
@@ -300,7 +311,7 @@ async function main() {
     const body = () => JSON.stringify({ email: emails[n++ % emails.length], password: PASSWORD })
     const path = '/api/v2/barong/identity/sessions'
     const headers = { 'Content-Type': 'application/json', 'User-Agent': UA }
-    const login = await measure('POST identity/sessions', { url: base, connections: 16, requests: [{ method: 'POST', path, headers, setupRequest: (req: any) => ({ ...req, body: body() }) }] }, DURATION)
+    const login = await measure('POST identity/sessions', { url: base, connections: 16, requests: [{ method: 'POST', path, headers, setupRequest: (req: any) => ({ ...req, body: body() }) }] }, DURATION, 2, gw)
     // The raw Argon2id verify rate with the project's parameters, in this process (core 1).
     const digest = await hash(PASSWORD, ARGON2_PARAMS)
     const rate = async (concurrency: number, ms = 4000) => {
@@ -318,12 +329,55 @@ async function main() {
       ['argon2id verify, 4 concurrent', parRate, '-', '-', '-', '-'],
     ])}`)
     console.log(`\n  logins / raw verify (4 concurrent): ${(login.rps / parRate).toFixed(2)}, / sequential: ${(login.rps / seqRate).toFixed(2)}; ${JSON.stringify(ARGON2_PARAMS)}`)
+    if (login.cpuMsPerReq) console.log(`  gateway CPU per sign-in: main thread ${login.cpuMsPerReq.main} ms, other threads (Argon2) ${login.cpuMsPerReq.others} ms; raw verify ${(1000 / seqRate).toFixed(1)} ms`)
     report('login', [], { login, argon2: { params: ARGON2_PARAMS, sequentialPerS: seqRate, concurrent4PerS: parRate }, gatewayMb: memoryMb(gw) })
   }
+  if (run.has('replica')) await replicaScenario(base, gw!, cookieEmail)
   if (PROFILE) {
     await gateway.stop() // the profile is written at exit
     console.log(summarizeProfiles(profDir))
   }
+}
+
+/**
+ * The replica's memory at its default bound: BENCH_REPLICA_SESSIONS (100 000) sessions are written to Redis as a
+ * sign-in writes them (no Argon2 for each), then each is used once through the gateway, which reads it into its
+ * replica and mints its JWT. RSS before and after, and per session held.
+ */
+async function replicaScenario(base: string, gw: number, email: string) {
+  if (process.env.BENCH_STORE === 'memory') return console.log('== replica: skipped with BENCH_STORE=memory ==\n')
+  const n = Number(process.env.BENCH_REPLICA_SESSIONS ?? 100_000)
+  console.log(`== replica: ${n} sessions, each used once, 50 connections ==`)
+  const [{ uid }] = (await db!`SELECT uid FROM users WHERE email = ${email}`) as unknown as [{ uid: string }]
+  const r = new Redis(REDIS)
+  const now = Date.now()
+  const ids: string[] = []
+  const t0 = performance.now()
+  for (let i = 0; i < n; i += 1000) {
+    const pipe = r.pipeline()
+    for (let j = i; j < Math.min(n, i + 1000); j++) {
+      const id = randomBytes(32).toString('base64url')
+      const data: SessionData = { uid, ip: '127.0.0.1', ua: UA, csrf: newCsrfToken(), expireAt: now + 3_600_000, absoluteExpireAt: now + 86_400_000, createdAt: now }
+      pipe.set(`${prefix}${storeKeys.session(hashSessionId(id))}`, JSON.stringify(data), 'PX', 86_400_000)
+      ids.push(`_barong_session=${id}`)
+    }
+    await pipe.exec()
+  }
+  r.disconnect()
+  console.log(`  ${n} sessions written to Redis (${Math.round(performance.now() - t0)} ms)`)
+  const held = async () => Number(/^barong_session_replica_entries (\d+)/m.exec(await (await fetch(`${base}/metrics`)).text())?.[1] ?? NaN)
+  const [before, heldBefore] = [memoryMb(gw), await held()]
+  let next = 0
+  const t1 = performance.now()
+  const res = await autocannon({ url: base, connections: 50, amount: n, requests: [{ method: 'GET', path: ME, setupRequest: (req: any) => ({ ...req, headers: { ...req.headers, 'User-Agent': UA, Cookie: ids[next++ % ids.length] } }) }] })
+  const seconds = (performance.now() - t1) / 1000
+  await sleep(2000)
+  const [after, heldAfter] = [memoryMb(gw), await held()]
+  const added = heldAfter - heldBefore
+  const perEntry = before && after && added > 0 ? Math.round(((after.rss - before.rss) * 1024 * 1024) / added) : NaN
+  console.log(`  first use of each: ${Math.round(res.requests.total / seconds)} req/s, p99 ${res.latency.p99} ms, statuses ${JSON.stringify(Object.fromEntries(Object.entries(res.statusCodeStats ?? {}).map(([k, v]) => [k, (v as { count: number }).count])))}`)
+  console.log(`  replica ${heldBefore} → ${heldAfter} sessions; gateway RSS ${before?.rss} → ${after?.rss} MB (peak ${after?.peak}); ${perEntry} bytes per session held`)
+  report('replica', [[`gateway RSS with ${heldAfter} sessions held ≤ 300 MB (${after?.rss})`, !!after && after.rss <= 300 && heldAfter >= Math.min(n, 100_000)]], { sessions: n, heldBefore, heldAfter, before, after, bytesPerSession: perEntry, firstUseRps: Math.round(res.requests.total / seconds), p99: res.latency.p99, non2xx: res.non2xx })
 }
 
 try {

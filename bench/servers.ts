@@ -1,6 +1,7 @@
 /**
  * Reference servers for the benchmark, one per child process: `hello` (bare Hono), `upstream` (node:http JSON),
- * `proxy <target>` (plain http-proxy with a keep-alive agent, like the gateway's), `floor <redis url> <key>`
+ * `proxy <target>` (plain http-proxy with a keep-alive agent, like the gateway's), `undici-proxy <target>` (the same on
+ * undici's pool), `floor <redis url> <key>`
  * (node:http doing nothing but one Redis read per request, batched per event-loop turn as the gateway does, and
  * answering with a 1 KB Authorization header: what any gateway with a per-request store read can reach
  * here). Prints `listening <port>`.
@@ -33,6 +34,31 @@ if (kind === 'hello') {
     res.end()
   })
   const s = createServer((req, res) => proxy.web(req, res))
+  s.listen(0, '127.0.0.1', () => ready(portOf(s)))
+} else if (kind === 'undici-proxy' && target) {
+  // The same forwarding on undici's connection pool (keep-alive, pipelining off): measured beside http-proxy.
+  const { Pool } = await import('undici')
+  const pool = new Pool(target, { connections: 64 })
+  const s = createServer((req, res) => {
+    const headers = { ...req.headers }
+    delete headers.connection
+    delete headers['keep-alive']
+    const body = req.method === 'GET' || req.method === 'HEAD' ? null : req
+    pool.request({ method: req.method as 'GET', path: req.url ?? '/', headers, body }).then(
+      (up) => {
+        const out = { ...up.headers }
+        delete out.connection
+        delete out['keep-alive']
+        delete out['transfer-encoding']
+        res.writeHead(up.statusCode, out as Record<string, string>)
+        up.body.pipe(res)
+      },
+      () => {
+        res.writeHead(502)
+        res.end()
+      },
+    )
+  })
   s.listen(0, '127.0.0.1', () => ready(portOf(s)))
 } else if (kind === 'floor' && target) {
   const key = process.argv[4] ?? 'bench:floor'
