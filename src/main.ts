@@ -6,6 +6,7 @@ import { closeDeps, createDeps, createLogger, startDeps } from './deps.ts'
 import { seedFirstStart } from './first-start.ts'
 import { SHUTDOWN } from './cluster/messages.ts'
 import { runPrimary } from './cluster/primary.ts'
+import { exitAfterFlush } from './util/exit.ts'
 
 /** config → (BARONG_WORKERS > 1: a primary forking workers) → serve. */
 async function main(): Promise<void> {
@@ -55,7 +56,8 @@ async function serve(config: Config): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) {
       logger.warn({ signal }, 'second signal: exiting now')
-      process.exit(1)
+      exitAfterFlush(logger, 1)
+      return
     }
     stopping = true
     readiness.draining = true
@@ -80,8 +82,9 @@ async function serve(config: Config): Promise<void> {
     clearTimeout(deadline)
     await closeDeps(deps)
     logger.info('stopped')
-    process.exit(0)
+    exitAfterFlush(logger, 0)
   }
+
   process.on('SIGTERM', () => void shutdown('SIGTERM'))
   if (cluster.isWorker) {
     // Under a primary, it decides when to stop (a terminal's Ctrl-C reaches every process of the group at once).

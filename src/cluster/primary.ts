@@ -2,6 +2,7 @@ import cluster, { type Worker } from 'node:cluster'
 import { AggregatorRegistry } from 'prom-client'
 import type { Logger } from 'pino'
 import { METRICS_REPLY, METRICS_REQUEST, SHUTDOWN, isMessage, type MetricsReply, type MetricsRequest } from './messages.ts'
+import { exitAfterFlush } from '../util/exit.ts'
 
 export interface PrimaryOptions {
   workers: number
@@ -36,7 +37,7 @@ export function runPrimary(opts: PrimaryOptions): void {
     if (stopping) {
       if (live().length === 0) {
         logger.info('stopped')
-        process.exit(0)
+        exitAfterFlush(logger, 0)
       }
       return
     }
