@@ -72,6 +72,7 @@ const notFound = (res: ServerResponse) => writeError(res, 404, 'record.not_found
 export function frontListener(deps: Deps, g: GateDeps, fallback: RequestListener): RequestListener {
   const { context, finish, decideLater, onError } = createRawGateway(deps, g)
   const forwarder = deps.upstreams.length ? createForwarder(deps, g) : null
+  if (forwarder) deps.onClose.push(() => forwarder.close()) // its keep-alive connections to the upstreams
   const authzHere = deps.config.env.BARONG_AUTHZ_PORT === undefined
   const forwardLater = createTickBatch<[IncomingMessage, ServerResponse, UpstreamRoute, RawContext, number]>(
     ([req, res, route, ctx, start]) => void forwarder!.handle(req, res, route, ctx, () => finish(req, res, `${route.prefix}/*`, start, ctx)),

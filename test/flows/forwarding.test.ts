@@ -14,11 +14,15 @@ type Hit = { method: string; url: string; headers: IncomingHttpHeaders }
 const hits: Hit[] = []
 const wsHits: Hit[] = []
 const open = new Set<Socket>()
+const slowClosed: string[] = []
 
 // The upstream: echoes method, url, headers and a digest of the body; `/slow` never answers; `/big` streams 8 MB.
 const upstream = createServer((req, res) => {
   hits.push({ method: req.method!, url: req.url!, headers: req.headers })
-  if (req.url!.includes('/slow')) return void req.resume()
+  if (req.url!.includes('/slow')) {
+    res.once('close', () => slowClosed.push(req.url!)) // the connection went away (the answer never began)
+    return void req.resume()
+  }
   if (req.url!.includes('/big')) {
     res.writeHead(200, { 'content-type': 'application/octet-stream' })
     let left = 128
@@ -184,6 +188,20 @@ describe('forwarding over a listening gateway', () => {
     expect(res.status).toBe(504)
     expect(await res.json()).toEqual({ errors: ['gateway.upstream_timeout'] })
     expect(Date.now() - started).toBeLessThan(3_000)
+  })
+
+  it('a client that leaves before the answer takes its upstream request with it', async () => {
+    const leaving = new AbortController()
+    const pending = fetch(`${base}${P}/account/slow/leave`, { headers: browser(), signal: leaving.signal }).catch(() => 'left')
+    const arrived = Date.now()
+    while (!hits.some((h) => h.url === '/api/v2/account/slow/leave') && Date.now() - arrived < 3000) await new Promise((r) => setTimeout(r, 10))
+    leaving.abort()
+    expect(await pending).toBe('left')
+    // Long before the route's timeout: the upstream saw its request end because the client left.
+    const since = Date.now()
+    while (!slowClosed.includes('/api/v2/account/slow/leave') && Date.now() - since < 3000) await new Promise((r) => setTimeout(r, 10))
+    expect(slowClosed).toContain('/api/v2/account/slow/leave')
+    expect(Date.now() - since).toBeLessThan(2000)
   })
 
   it('aborts the client response when the upstream resets mid-body', async () => {
