@@ -22,7 +22,7 @@ export class HashBusyError extends Error {
  * other from the CPU caches: 84 verifies/s at 4 on one core against 95–110/s one at a time in `npm run bench --
  * login`). One pool thread always stays free for file and DNS work, which four hashes used to hold up.
  */
-export const MAX_ACTIVE = Math.max(1, Math.min(availableParallelism(), (Number(process.env.UV_THREADPOOL_SIZE) || 4) - 1))
+const MAX_ACTIVE = Math.max(1, Math.min(availableParallelism(), (Number(process.env.UV_THREADPOOL_SIZE) || 4) - 1))
 const MAX_WAITING = 256
 let active = 0
 const waiting: Array<() => void> = []

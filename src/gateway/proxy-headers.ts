@@ -64,12 +64,23 @@ export function upstreamHeaders(from: IncomingHttpHeaders, f: HeaderFacts): Inco
   }
   const cookie = withoutCookie(from.cookie, f.sessionCookie)
   if (cookie !== undefined) out.cookie = cookie
-  // Framing is Node's job; an (already validated) chunked body stays chunked.
-  if (from['transfer-encoding'] !== undefined) out['transfer-encoding'] = 'chunked'
+  // No framing headers: the forwarding pool frames the body itself (and refuses them); an upgrade has no body.
   if (f.websocket) Object.assign(out, { connection: 'Upgrade', upgrade: 'websocket' })
   Object.assign(out, { 'x-forwarded-for': f.clientIp, 'x-real-ip': f.clientIp, 'x-forwarded-proto': f.proto })
   if (f.host) out['x-forwarded-host'] = f.host
   if (f.authorization) out.authorization = f.authorization
+  return out
+}
+
+/** The upstream's response headers without hop-by-hop ones, built by adding only (no `delete`). */
+export function downstreamHeaders(from: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
+  const named = new Set(tokens(from.connection))
+  const out: Record<string, string | string[]> = {}
+  for (const name of Object.keys(from)) {
+    const value = from[name]
+    if (value === undefined || HOP_BY_HOP.has(name) || named.has(name)) continue
+    out[name] = value
+  }
   return out
 }
 

@@ -4,8 +4,9 @@
  *
  * A request under a configured prefix passes the same gate as `/api/v2/auth`; a denial is answered here and the
  * upstream never hears of it. Otherwise it is forwarded on undici's connection pool (WebSockets: http-proxy),
- * streamed both ways (the Hono body is never read), with the client's identity headers removed and exactly one `Authorization: Bearer <our JWT>` added when
- * the caller is authenticated (none on `pass` paths and on OPTIONS). Header rules: proxy-headers.ts.
+ * streamed both ways (the Hono body is never read), with the client's identity headers removed and exactly one
+ * `Authorization: Bearer <our JWT>` added when the caller is authenticated (none on `pass` paths and on OPTIONS).
+ * Header rules: proxy-headers.ts.
  */
 import { ServerResponse, STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http'
 import type { Socket } from 'node:net'
@@ -26,7 +27,7 @@ import { gateInput } from '../authz/request.ts'
 import { jwtRefOf } from '../authz/session-jwt.ts'
 import { toAppError } from '../http/on-error.ts'
 import { createContextReader, type RawContext } from './context.ts'
-import { HOP_BY_HOP, forwardedFactsFor, framingOk, tokens, upstreamHeaders } from './proxy-headers.ts'
+import { downstreamHeaders, forwardedFactsFor, framingOk, upstreamHeaders } from './proxy-headers.ts'
 
 interface Flight {
   timedOut: boolean
@@ -62,15 +63,8 @@ function createWsProxy(logger: Logger) {
       proxyReq.destroy(new Error('upstream timeout'))
     })
   }
-  proxy.on('proxyReq', (proxyReq, req, res, options) => arm(proxyReq, req, res, options as FlightOptions))
+  // Only the upgrade's events: http-proxy emits neither `proxyReq` nor `proxyRes` on its WebSocket path.
   proxy.on('proxyReqWs', (proxyReq, req, socket, options) => arm(proxyReq, req, socket, options as FlightOptions))
-  proxy.on('proxyRes', (proxyRes, _req, res) => {
-    for (const t of tokens(proxyRes.headers.connection)) delete proxyRes.headers[t]
-    for (const h of HOP_BY_HOP) delete proxyRes.headers[h]
-    // A reset after the headers went out cannot become a 502: abort the client's response instead.
-    proxyRes.on('error', () => res.destroy())
-    proxyRes.on('close', () => proxyRes.complete || res.destroy())
-  })
 
   // Per-route proxy options, built once (target, TLS server name).
   const optionsByRoute = new WeakMap<UpstreamRoute, httpProxy.ServerOptions>()
@@ -152,21 +146,6 @@ function createPools() {
   }
 }
 
-/** undici frames the body itself and refuses these request headers. */
-const POOL_REFUSED = new Set(['transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'expect'])
-
-/** The upstream's response headers without hop-by-hop ones, built by adding only (no `delete`). */
-function downstreamHeaders(from: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
-  const named = new Set(tokens(from.connection))
-  const out: Record<string, string | string[]> = {}
-  for (const name of Object.keys(from)) {
-    const value = from[name]
-    if (value === undefined || HOP_BY_HOP.has(name) || named.has(name)) continue
-    out[name] = value
-  }
-  return out
-}
-
 /** Timeouts before the answer began are 504; anything else that kept the upstream from answering is 502. */
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'])
 
@@ -206,9 +185,7 @@ export function createForwarder(deps: Deps, g: GateDeps) {
         }
         const authorization = await identity(deps, result, method)
         const facts = forwardedFactsFor(req, ctx.peerTrusted)
-        const all = upstreamHeaders(req.headers, { clientIp: ctx.clientIp, ...facts, authorization, websocket: false, sessionCookie: deps.config.env.BARONG_SESSION_NAME })
-        const headers: Record<string, string | string[]> = {}
-        for (const k of Object.keys(all)) if (!POOL_REFUSED.has(k)) headers[k] = all[k]!
+        const headers = upstreamHeaders(req.headers, { clientIp: ctx.clientIp, ...facts, authorization, websocket: false, sessionCookie: deps.config.env.BARONG_SESSION_NAME })
         for (const k of Object.keys(ctx.baseHeaders)) res.setHeader(k, ctx.baseHeaders[k]!) // request id, CORS
         const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0'
         cancel = new EventEmitter()
@@ -216,7 +193,7 @@ export function createForwarder(deps: Deps, g: GateDeps) {
           .request({
             method: method as 'GET',
             path: upstreamPath(route, result.path, ctx.path, ctx.query),
-            headers,
+            headers: headers as Record<string, string | string[]>,
             body: form ?? (hasBody ? req : null),
             signal: cancel,
             headersTimeout: route.timeoutMs,

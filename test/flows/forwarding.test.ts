@@ -163,6 +163,23 @@ describe('forwarding over a listening gateway', () => {
     expect(seen).toMatchObject({ method: 'POST', bytes: body.length, sha: createHash('sha256').update(body).digest('hex') })
   })
 
+  it('streams a chunked request body (no length) to the upstream, framed again as chunked', async () => {
+    const parts = [randomBytes(70_000), randomBytes(1), randomBytes(300_000)]
+    const seen = await new Promise<any>((resolve, reject) => {
+      const req = httpRequest(`${base}${P}/market/orders`, { method: 'POST', headers: browser({ 'X-CSRF-Token': csrf, 'Content-Type': 'application/octet-stream', 'Transfer-Encoding': 'chunked' }) }, (res) => {
+        let text = ''
+        res.setEncoding('utf8').on('data', (d: string) => (text += d)).on('end', () => resolve({ status: res.statusCode, ...JSON.parse(text) }))
+      })
+      req.on('error', reject)
+      for (const p of parts) req.write(p)
+      req.end()
+    })
+    const all = Buffer.concat(parts)
+    expect(seen).toMatchObject({ status: 200, method: 'POST', bytes: all.length, sha: createHash('sha256').update(all).digest('hex') })
+    expect(seen.headers['transfer-encoding']).toBe('chunked')
+    expect(seen.headers['content-length']).toBeUndefined()
+  })
+
   it('streams a large response', async () => {
     const res = await fetch(`${base}${P}/public/big`, { headers: anonymous() })
     expect(res.status).toBe(200)
