@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm'
-import { comments, dataStorages, documents, labels, permissions, phones, profiles, users, type User } from '../storage/schema/index.ts'
+import { comments, documents, permissions, users, type User } from '../storage/schema/index.ts'
 import type { Executor } from '../storage/tx.ts'
 
 /** Barong stores addresses trimmed and lower-cased; every lookup by address goes through this. */
@@ -66,7 +66,7 @@ export async function roleExists(db: Executor, role: string): Promise<boolean> {
   return rows.length > 0
 }
 
-/** Related rows of many users: one query per table, each in id order, grouped by user id. */
+/** Rows of one table for many users, in id order, grouped by user id. */
 async function groupedByUser<R extends { userId: number }>(rows: Promise<R[]>): Promise<Map<number, R[]>> {
   const out = new Map<number, R[]>()
   for (const r of await rows) {
@@ -77,14 +77,6 @@ async function groupedByUser<R extends { userId: number }>(rows: Promise<R[]>): 
   return out
 }
 
-export const labelsOfUsers = (db: Executor, ids: readonly number[]) =>
-  groupedByUser(db.select().from(labels).where(inArray(labels.userId, [...ids])).orderBy(asc(labels.id)))
-export const phonesOfUsers = (db: Executor, ids: readonly number[]) =>
-  groupedByUser(db.select().from(phones).where(inArray(phones.userId, [...ids])).orderBy(asc(phones.id)))
-export const profilesOfUsers = (db: Executor, ids: readonly number[]) =>
-  groupedByUser(db.select().from(profiles).where(inArray(profiles.userId, [...ids])).orderBy(asc(profiles.id)))
-export const dataStoragesOfUsers = (db: Executor, ids: readonly number[]) =>
-  groupedByUser(db.select().from(dataStorages).where(inArray(dataStorages.userId, [...ids])).orderBy(asc(dataStorages.id)))
 export const documentsOfUsers = (db: Executor, ids: readonly number[]) =>
   groupedByUser(db.select().from(documents).where(inArray(documents.userId, [...ids])).orderBy(asc(documents.id)))
 export const commentsOfUsers = (db: Executor, ids: readonly number[]) =>

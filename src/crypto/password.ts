@@ -19,23 +19,27 @@ export class HashBusyError extends Error {
 /**
  * Argon2 runs on libuv's thread pool. At most one hash per core the process may run on (`taskset`, a container's
  * cpuset: `availableParallelism()` counts those): more at once only makes each slower (19 MiB apiece, evicting each
- * other from the CPU caches: 84 verifies/s at 4 on one core against 95–110/s one at a time in `npm run bench --
- * login`). One pool thread always stays free for file and DNS work, which four hashes used to hold up.
+ * other from the CPU caches: 77 verifies/s at 4 on one core against 99/s one at a time in `npm run bench -- login`).
+ * The count is read again at every hash (one `sched_getaffinity`, nothing beside a 10 ms hash), so a process moved
+ * to fewer cores after it started follows. One pool thread always stays free for file and DNS work, which four
+ * hashes used to hold up.
  */
-const MAX_ACTIVE = Math.max(1, Math.min(availableParallelism(), (Number(process.env.UV_THREADPOOL_SIZE) || 4) - 1))
+const POOL_THREADS = Number(process.env.UV_THREADPOOL_SIZE) || 4
+const maxActive = () => Math.max(1, Math.min(availableParallelism(), POOL_THREADS - 1))
 const MAX_WAITING = 256
 let active = 0
 const waiting: Array<() => void> = []
 
 async function inSlot<T>(fn: () => Promise<T>): Promise<T> {
-  if (active >= MAX_ACTIVE) {
+  if (active >= maxActive()) {
     if (waiting.length >= MAX_WAITING) throw new HashBusyError()
     await new Promise<void>((resolve) => waiting.push(resolve))
   } else active++
   try {
     return await fn()
   } finally {
-    const next = waiting.shift()
+    // The slot passes to the next waiting hash, unless the process now has fewer cores than hashes running.
+    const next = active <= maxActive() ? waiting.shift() : undefined
     if (next) next()
     else active--
   }
