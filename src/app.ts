@@ -1,11 +1,11 @@
 import { eq } from 'drizzle-orm'
 import { Hono } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import type { Deps } from './deps.ts'
 import { createApi, type Api } from './http/api.ts'
+import { limitBody } from './http/body-limit.ts'
 import { barongCors } from './http/cors.ts'
 import type { AppEnv } from './http/env.ts'
-import { AppError, errors } from './http/errors.ts'
+import { AppError } from './http/errors.ts'
 import { healthRoutes, type Readiness } from './http/health.ts'
 import { observe } from './http/observe.ts'
 import { notFound, onError } from './http/on-error.ts'
@@ -48,14 +48,7 @@ export function buildApp(deps: Deps, options: BuildOptions = {}): BuiltApp {
 
   app.use('*', requestId)
   app.use('*', observe(deps))
-  const limitOf = (maxSize: number) =>
-    bodyLimit({
-      maxSize,
-      onError: () => {
-        throw errors.payloadTooLarge()
-      },
-    })
-  const limit = limitOf(env.BODY_LIMIT)
+  const limit = limitBody(env.BODY_LIMIT)
   const api = createApi({
     base: '/api/v2/barong',
     bodyLimit: env.BODY_LIMIT,
@@ -64,13 +57,11 @@ export function buildApp(deps: Deps, options: BuildOptions = {}): BuiltApp {
   })
   // Barong's API bounds a body by its largest route limit here (the gate may read a form body) and by the
   // route's own after authentication; known once every route is declared.
-  let apiLimit: ReturnType<typeof limitOf> | undefined
+  let apiLimit: ReturnType<typeof limitBody> | undefined
   const underApi = (path: string) => path.startsWith(`${api.base}/`)
-  // A body is read only when one is announced: checking a bodiless GET would build a full fetch Request.
   app.use('*', (c, next) => {
-    if (c.req.header('content-length') === undefined && c.req.header('transfer-encoding') === undefined && c.req.method === 'GET') return next()
     if (!underApi(c.req.path)) return limit(c, next)
-    apiLimit ??= limitOf(api.largestBodyLimit())
+    apiLimit ??= limitBody(api.largestBodyLimit())
     return apiLimit(c, next)
   })
   app.use('*', clientIpMiddleware(deps))

@@ -17,6 +17,24 @@ describe('the service as npm start runs it', () => {
       expect(existsSync(join(dataDir, 'jwt-private.pem'))).toBe(true)
       expect(server.output()).toMatch(/in-process store/)
       expect(server.output()).toMatch(/generated one under DATA_DIR/)
+
+      // Bodies on a real socket: an announced length is judged from its header, a chunked body by counting it.
+      const validate = `${server.base}/api/v2/barong/public/password/validate`
+      const post = (body: string | ReadableStream<Uint8Array>) =>
+        fetch(validate, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body, duplex: 'half' } as RequestInit)
+      const chunked = (text: string) => new ReadableStream<Uint8Array>({
+        start(c) {
+          for (let i = 0; i < text.length; i += 8192) c.enqueue(new TextEncoder().encode(text.slice(i, i + 8192)))
+          c.close()
+        },
+      })
+      const big = JSON.stringify({ password: 'x'.repeat(70_000) })
+      const small = JSON.stringify({ password: 'Tecohvi0' })
+      for (const [body, status] of [[big, 413], [chunked(big), 413], [small, 201], [chunked(small), 201]] as const) {
+        const res = await post(body)
+        expect(res.status).toBe(status)
+        expect(await res.json()).toEqual(status === 413 ? { errors: ['server.payload_too_large'] } : { entropy: 15.5 })
+      }
     } finally {
       expect(await server.stop()).toBe(0)
     }
