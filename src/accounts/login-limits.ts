@@ -28,5 +28,8 @@ export function countLoginAttempt(store: Store, limits: LoginLimits, email: stri
  * only failures count against an IP, so people behind one NAT do not lock each other out.
  */
 export async function clearLoginAttempts(store: Store, email: string, ip: string): Promise<void> {
-  await Promise.all([store.del(keys.loginFailuresAccount(email)), store.decr(keys.loginFailuresIp(ip))])
+  await store.writeAll([
+    { op: 'del', key: keys.loginFailuresAccount(email) },
+    { op: 'decr', key: keys.loginFailuresIp(ip) },
+  ])
 }

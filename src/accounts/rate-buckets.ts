@@ -10,6 +10,6 @@ export interface Bucket {
  * before the counters catch up); true while every bucket is within its maximum for the window.
  */
 export async function countInBuckets(store: Store, buckets: readonly Bucket[], windowMs: number): Promise<boolean> {
-  const counts = await Promise.all(buckets.map((b) => store.incr(b.key, windowMs)))
+  const counts = await store.incrAll(buckets.map((b) => b.key), windowMs)
   return buckets.every((b, i) => (counts[i] ?? 0) <= b.max)
 }

@@ -146,8 +146,10 @@ export function createSessions(opts: SessionsOptions): Sessions {
         absoluteExpireAt: now + settings.absoluteMs,
         createdAt: now,
       }
-      await store.set(keys.session(hash), JSON.stringify(data), ttlOf(data, now))
-      await store.sadd(keys.userSessions(input.uid), hash, settings.absoluteMs)
+      await store.writeAll([
+        { op: 'set', key: keys.session(hash), value: JSON.stringify(data), ttlMs: ttlOf(data, now) },
+        { op: 'sadd', key: keys.userSessions(input.uid), member: hash, ttlMs: settings.absoluteMs },
+      ])
       return { id, hash, data }
     },
     async read(id) {

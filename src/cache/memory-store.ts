@@ -89,6 +89,19 @@ export function createMemoryStore(now: () => number = Date.now): Store & { reado
       else put(key, { value: String(n), expiresAt: expiry(ttlMs) })
       return n
     },
+    async incrAll(keys, ttlMs) {
+      const out: number[] = []
+      for (const k of keys) out.push(await this.incr(k, ttlMs))
+      return out
+    },
+    async writeAll(ops) {
+      for (const o of ops) {
+        if (o.op === 'set') await this.set(o.key, o.value, o.ttlMs)
+        else if (o.op === 'sadd') await this.sadd(o.key, o.member, o.ttlMs)
+        else if (o.op === 'del') await this.del(o.key)
+        else await this.decr(o.key)
+      }
+    },
     async decr(key) {
       const e = live(key)
       if (e && typeof e.value === 'string' && Number(e.value) > 0) e.value = String(Number(e.value) - 1)

@@ -1,7 +1,7 @@
 import calculateSlot from 'cluster-key-slot'
 import { Cluster, Redis, type ClusterNode, type RedisOptions } from 'ioredis'
 import { createKeyBatch } from '../util/batch.ts'
-import { StoreUnavailableError, type Store } from './store.ts'
+import { StoreUnavailableError, type Store, type StoreWrite } from './store.ts'
 
 export interface RedisStoreOptions {
   /** One URL, or several comma-separated: the seed nodes of a Redis Cluster. */
@@ -22,12 +22,16 @@ export interface RedisStoreOptions {
 const INCR_WITH_TTL = `local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return n`
 const DECR_IF_POSITIVE = `local v = tonumber(redis.call('GET', KEYS[1])) if v and v > 0 then redis.call('DECR', KEYS[1]) end return 0`
 const TAKE = `local v = redis.call('GET', KEYS[1]) if v then redis.call('DEL', KEYS[1]) end return v`
+// INCR_WITH_TTL for every key: the login limits count an account and an address in one command.
+const INCR_MANY = `local out = {} for i = 1, #KEYS do local n = redis.call('INCR', KEYS[i]) if n == 1 then redis.call('PEXPIRE', KEYS[i], ARGV[1]) end out[i] = n end return out`
 // SET NX PX for every key of a batch (single-use nonces): one command instead of one per request.
 const SET_NX_MANY = `local out = {} for i = 1, #KEYS do out[i] = redis.call('SET', KEYS[i], ARGV[1], 'PX', ARGV[2], 'NX') and 1 or 0 end return out`
 
 interface BatchCommands {
   setNxMany(numKeys: number, ...args: (string | number)[]): Promise<number[]>
+  incrMany(numKeys: number, ...args: (string | number)[]): Promise<number[]>
 }
+type ScriptedPipeline = ReturnType<Redis['pipeline']> & { decrIfPositive(key: string): unknown }
 
 /** The seed nodes and the connection settings they share (credentials and TLS come from the first URL). */
 function clusterSeeds(urls: string[]): { nodes: ClusterNode[]; auth: Pick<RedisOptions, 'username' | 'password' | 'tls'> } {
@@ -130,6 +134,8 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<Store> 
         : new Redis(opts.url, o)
   const redis = connect(options) as Redis & BatchCommands
   redis.defineCommand('setNxMany', { lua: SET_NX_MANY })
+  redis.defineCommand('incrMany', { lua: INCR_MANY })
+  redis.defineCommand('decrIfPositive', { lua: DECR_IF_POSITIVE, numberOfKeys: 1 })
   const onError = opts.onError ?? (() => {})
   redis.on('error', onError)
   await redis.connect()
@@ -167,6 +173,28 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<Store> 
     }
   }
 
+  // Writes of one slot go as one pipeline: one socket write and one reply read for all of them.
+  const writeAll = async (ops: readonly StoreWrite[]): Promise<void> => {
+    await guard(() =>
+      Promise.all(
+        slotGroups(clustered, opts.keyPrefix, ops.map((o) => o.key)).map(async (idx) => {
+          const p = redis.pipeline() as ScriptedPipeline
+          for (const i of idx) {
+            const o = ops[i]!
+            if (o.op === 'set') (o.ttlMs === undefined ? p.set(o.key, o.value) : p.set(o.key, o.value, 'PX', o.ttlMs))
+            else if (o.op === 'sadd') {
+              p.sadd(o.key, o.member)
+              if (o.ttlMs !== undefined) p.pexpire(o.key, o.ttlMs)
+            } else if (o.op === 'del') p.del(o.key)
+            else p.decrIfPositive(o.key)
+          }
+          const failed = (await p.exec())?.find(([err]) => err)
+          if (failed) throw failed[0]
+        }),
+      ),
+    )
+  }
+
   return {
     kind: 'redis',
     get: (key) => guard(() => getBatch(key)),
@@ -185,6 +213,7 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<Store> 
         return counts.reduce((a, b) => a + b, 0)
       }),
     incr: (key, ttlMs) => guard(async () => Number(await redis.eval(INCR_WITH_TTL, 1, key, ttlMs))),
+    incrAll: (keys, ttlMs) => guard(() => perSlot(clustered, opts.keyPrefix, (ks) => redis.incrMany(ks.length, ...ks, ttlMs))([...keys])),
     async decr(key) {
       await guard(() => redis.eval(DECR_IF_POSITIVE, 1, key))
     },
@@ -192,11 +221,8 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<Store> 
       const t = await guard(() => redis.pttl(key))
       return t === -2 ? null : t
     },
-    async sadd(key, member, ttlMs) {
-      await guard(async () => {
-        await redis.sadd(key, member)
-        if (ttlMs !== undefined) await redis.pexpire(key, ttlMs)
-      })
+    sadd(key, member, ttlMs) {
+      return writeAll([{ op: 'sadd', key, member, ...(ttlMs !== undefined && { ttlMs }) }])
     },
     async srem(key, member) {
       await guard(() => redis.srem(key, member))
@@ -205,6 +231,7 @@ export async function createRedisStore(opts: RedisStoreOptions): Promise<Store> 
     async publish(channel, message) {
       await guard(() => redis.publish(channelName(channel), message))
     },
+    writeAll,
     async delAndPublish(op) {
       await guard(async () => {
         // One MULTI per slot (one in all on a single Redis), the message only after every delete is done: no

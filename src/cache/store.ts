@@ -16,10 +16,14 @@ export interface Store {
   del(...keys: string[]): Promise<number>
   /** INCR; the expiry is set when the counter is created. */
   incr(key: string, ttlMs: number): Promise<number>
+  /** `incr` of every key, in one round trip (one per slot on a Cluster); the counts in the keys' order. */
+  incrAll(keys: readonly string[], ttlMs: number): Promise<number[]>
   /** Takes one back from a counter made by incr, never below zero nor creating it; keeps its expiry. */
   decr(key: string): Promise<void>
   ttlMs(key: string): Promise<number | null>
   sadd(key: string, member: string, ttlMs?: number): Promise<void>
+  /** The writes in order, in one round trip (one per slot on a Cluster); not atomic. */
+  writeAll(ops: readonly StoreWrite[]): Promise<void>
   srem(key: string, member: string): Promise<void>
   smembers(key: string): Promise<string[]>
   publish(channel: string, message: string): Promise<void>
@@ -33,6 +37,13 @@ export interface Store {
   ping(): Promise<void>
   close(): Promise<void>
 }
+
+/** One write of `Store.writeAll`, as the method of the same name does it. */
+export type StoreWrite =
+  | { op: 'set'; key: string; value: string; ttlMs?: number }
+  | { op: 'sadd'; key: string; member: string; ttlMs?: number }
+  | { op: 'del'; key: string }
+  | { op: 'decr'; key: string }
 
 /** Raised when the store cannot answer: callers turn it into 503 server.store_unavailable. */
 export class StoreUnavailableError extends Error {

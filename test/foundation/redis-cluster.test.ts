@@ -59,6 +59,21 @@ describe.skipIf(!enabled)('Redis Cluster (three primaries on loopback)', () => {
     expect((await store.smembers('set')).sort()).toEqual(['a', 'b'])
   })
 
+  it('incrAll and writeAll across slots: one pipeline per slot, answers in the keys\' order', async () => {
+    const keys = Array.from({ length: 12 }, (_, i) => `ia:${i}`)
+    expect(await store.incrAll(keys, 10_000)).toEqual(keys.map(() => 1))
+    expect(await store.incrAll([...keys].reverse(), 10_000)).toEqual(keys.map(() => 2))
+    await store.writeAll([
+      ...keys.map((k) => ({ op: 'decr' as const, key: k })),
+      { op: 'set', key: 'wa:s', value: 'v', ttlMs: 10_000 },
+      { op: 'sadd', key: 'wa:set', member: 'm', ttlMs: 10_000 },
+      { op: 'del', key: 'ia:0' },
+    ])
+    expect(await Promise.all(keys.map((k) => store.get(k)))).toEqual([null, ...keys.slice(1).map(() => '1')])
+    expect(await store.get('wa:s')).toBe('v')
+    expect(await store.smembers('wa:set')).toEqual(['m'])
+  })
+
   it('delAndPublish deletes across slots, then the message reaches a subscriber', async () => {
     const heard: string[] = []
     const unsubscribe = await store.subscribe('events', (m) => heard.push(m))

@@ -82,4 +82,32 @@ describe(`store counters (${process.env.REDIS_URL ? 'Redis' : 'in-process'})`, (
     await store.decr('c:missing')
     expect(await store.get('c:missing')).toBeNull()
   })
+
+  it('incrAll counts every key as incr does, the expiry set only when a counter is created', async () => {
+    expect(await store.incrAll(['m:a', 'm:b'], 10_000)).toEqual([1, 1])
+    expect(await store.incrAll(['m:a', 'm:b', 'm:c'], 60_000)).toEqual([2, 2, 1])
+    expect(await store.ttlMs('m:a')).toBeLessThanOrEqual(10_000)
+    expect(await store.ttlMs('m:c')).toBeGreaterThan(10_000)
+  })
+
+  it('writeAll applies its writes in order: set, sadd with expiry, del, decr', async () => {
+    await store.set('w:gone', 'x', 60_000)
+    expect(await store.incr('w:count', 60_000)).toBe(1)
+    await store.writeAll([
+      { op: 'set', key: 'w:s', value: 'v', ttlMs: 5_000 },
+      { op: 'sadd', key: 'w:set', member: 'a', ttlMs: 7_000 },
+      { op: 'sadd', key: 'w:set', member: 'b', ttlMs: 9_000 },
+      { op: 'del', key: 'w:gone' },
+      { op: 'decr', key: 'w:count' },
+      { op: 'decr', key: 'w:count' },
+      { op: 'decr', key: 'w:never' },
+    ])
+    expect(await store.get('w:s')).toBe('v')
+    expect(await store.ttlMs('w:s')).toBeLessThanOrEqual(5_000)
+    expect((await store.smembers('w:set')).sort()).toEqual(['a', 'b'])
+    expect(await store.ttlMs('w:set')).toBeGreaterThan(7_000)
+    expect(await store.get('w:gone')).toBeNull()
+    expect(await store.get('w:count')).toBe('0')
+    expect(await store.get('w:never')).toBeNull()
+  })
 })
