@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import { sql } from 'drizzle-orm'
+import { namedStatements } from './named-statements.ts'
 import * as schema from './schema/index.ts'
 
 export type Schema = typeof schema
@@ -56,7 +57,7 @@ async function openPostgres(url: string, opts: OpenDbOptions): Promise<DbHandle>
     onnotice: () => {},
     connection: { application_name: 'barong-gateway', statement_timeout: 10_000 },
   })
-  const db = drizzle(client, { schema }) as unknown as Database
+  const db = drizzle(namedStatements(client), { schema }) as unknown as Database
   return {
     db,
     kind: 'postgres',
