@@ -15,9 +15,9 @@ export interface UserActivity {
   reason?: string
 }
 
-/** A `user` activity (docs/barong-behaviour-notes.md#s7-1), written in the caller's transaction. */
-export async function recordUserActivity(db: Executor, meta: RequestMeta, a: UserActivity, now: Date): Promise<void> {
-  await db.insert(activities).values({
+/** The row of a `user` activity (docs/barong-behaviour-notes.md#s7-1). */
+export function userActivityRow(meta: RequestMeta, a: UserActivity, now: Date): typeof activities.$inferInsert {
+  return {
     userId: a.userId,
     category: 'user',
     userIp: meta.ip,
@@ -28,7 +28,12 @@ export async function recordUserActivity(db: Executor, meta: RequestMeta, a: Use
     result: a.result,
     data: a.reason ? JSON.stringify({ reason: a.reason }) : null,
     createdAt: now,
-  })
+  }
+}
+
+/** A `user` activity, written in the caller's transaction. */
+export async function recordUserActivity(db: Executor, meta: RequestMeta, a: UserActivity, now: Date): Promise<void> {
+  await db.insert(activities).values(userActivityRow(meta, a, now))
 }
 
 /** Which of a user's activities to list (`GET /resource/users/activity/:topic`). */

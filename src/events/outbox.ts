@@ -17,6 +17,11 @@ export function route(name: EventName): { exchange: string; routingKey: string }
  * published for a change that rolled back, and nothing is lost while the broker is away.
  */
 export async function recordEvent(tx: Executor, name: EventName, body: EventBody): Promise<void> {
+  await tx.insert(eventOutbox).values(outboxRow(name, body))
+}
+
+/** The outbox row of an event. */
+export function outboxRow(name: EventName, body: EventBody): typeof eventOutbox.$inferInsert {
   const { exchange, routingKey } = route(name)
-  await tx.insert(eventOutbox).values({ exchange, routingKey, payload: { ...body, name } })
+  return { exchange, routingKey, payload: { ...body, name } }
 }

@@ -1,6 +1,6 @@
 import type { Context } from 'hono'
-import { recordUserActivity } from '../accounts/activities.ts'
-import { commit } from '../accounts/commit.ts'
+import { recordUserActivity, userActivityRow } from '../accounts/activities.ts'
+import { append } from '../accounts/commit.ts'
 import { clearLoginAttempts, countLoginAttempt } from '../accounts/login-limits.ts'
 import { checkUserOtp } from '../accounts/otp.ts'
 import { safeEqual } from '../util/safe-equal.ts'
@@ -83,12 +83,11 @@ export function registerSessionRoutes(api: Api, deps: IdentityDeps) {
         }
       }
       await clearLoginAttempts(deps.store, email, meta.ip)
-      const fresh = await commit(deps, async (w) => {
-        // Imported bcrypt (or older Argon2 parameters): upgraded now that the plain password is known.
-        const u = needsRehash(user.passwordDigest) ? await updateUser(w.tx, user.id, { passwordDigest: await hashPassword(password) }) : user
-        await recordUserActivity(w.tx, meta, { userId: u.id, topic: 'session', action, result: 'succeed' }, w.now)
-        await w.event('system.session.create', { record: { user: await userEventRecordOf(w.tx, u), user_ip: meta.ip, user_agent: meta.ua } })
-        return u
+      // Imported bcrypt (or older Argon2 parameters): upgraded now that the plain password is known.
+      const fresh = needsRehash(user.passwordDigest) ? await updateUser(deps.db, user.id, { passwordDigest: await hashPassword(password) }) : user
+      await append(deps, {
+        activities: [userActivityRow(meta, { userId: fresh.id, topic: 'session', action, result: 'succeed' }, nowDate(deps))],
+        events: [{ name: 'system.session.create', body: { record: { user: await userEventRecordOf(deps.db, fresh), user_ip: meta.ip, user_agent: meta.ua } } }],
       })
       const csrf = await signIn(c, deps, fresh)
       return c.json(await userWithFullInfo(deps, fresh, csrf), 200)

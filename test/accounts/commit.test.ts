@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { commit } from '../../src/accounts/commit.ts'
+import { count } from 'drizzle-orm'
+import { userActivityRow } from '../../src/accounts/activities.ts'
+import { append, commit } from '../../src/accounts/commit.ts'
 import { upsertLabel } from '../../src/accounts/labels.ts'
 import { findUserByUid } from '../../src/accounts/user-repository.ts'
 import { seed } from '../../src/cli/seed.ts'
+import { activities, eventOutbox } from '../../src/storage/schema/index.ts'
 import type { TestApp } from '../helpers/app.ts'
 import { AUTH, apiKeyHeaders, createApiKey, setUser, userId } from '../helpers/gateway.ts'
 import { register, seededApp } from '../helpers/http.ts'
@@ -90,5 +93,30 @@ describe('barong seed into the database of a running instance', () => {
     const denied = await pollUntil(() => client.get(ME), (r) => r.status === 401, 5_000)
     expect(denied.ok).toBe(true)
     expect((await denied.value.json()).errors).toEqual(['authz.invalid_permission'])
+  })
+})
+
+describe('rows a change only adds (append)', () => {
+  let t: TestApp
+  beforeAll(async () => {
+    t = await seededApp()
+  })
+  afterAll(async () => t?.close())
+
+  const counts = async () => {
+    const [[a], [e]] = await Promise.all([t.deps.db.select({ n: count() }).from(activities), t.deps.db.select({ n: count() }).from(eventOutbox)])
+    return { acts: a!.n, evs: e!.n }
+  }
+  const activity = (userId: number) => userActivityRow({ ip: '10.1.1.1', ua: 'test' }, { userId, topic: 'session', action: 'login', result: 'succeed' }, new Date())
+
+  it('writes the activities and the events together, or neither', async () => {
+    const { body } = await register(t)
+    const id = await userId(t, body.uid)
+    const before = await counts()
+    await append(t.deps, { activities: [activity(id)], events: [{ name: 'system.session.create', body: { record: { uid: body.uid } } }] })
+    expect(await counts()).toEqual({ acts: before.acts + 1, evs: before.evs + 1 })
+    // The event fails (jsonb refuses \u0000) after the activity went in: the one statement takes the activity back.
+    await expect(append(t.deps, { activities: [activity(id)], events: [{ name: 'system.session.create', body: { bad: '\u0000' } }] })).rejects.toThrow()
+    expect(await counts()).toEqual({ acts: before.acts + 1, evs: before.evs + 1 })
   })
 })
