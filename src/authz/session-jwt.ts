@@ -65,10 +65,16 @@ const flat = (token: string) => Buffer.from(token, 'latin1').toString('latin1')
  * At most `maxEntries` tokens are held per kind (the replica's bound, BARONG_SESSION_CACHE_SIZE): about 0.9 KB each
  * (`npm run bench -- replica`). A token is re-inserted when it is renewed, so the maps are in renewal order: the
  * first entry is always the next to fall due, the one to drop when full, and any that already fell due go with it.
+ *
+ * A token is held from the second one signed for the same session or key (a doorkeeper, as in TinyLFU): a session
+ * used once gains nothing from a held token, and a burst of such sessions would push out the tokens of steady
+ * clients. The doorkeeper remembers a short prefix of each reference (a collision only admits a token early).
  */
 export function createJwtMinter(keys: SigningKeys, expireSec: number, nowMs: () => number, maxEntries = 100_000): JwtMinter {
   const bySession = new Map<string, Minted>()
   const byApiKey = new Map<string, Minted>()
+  const seenSessions = new Set<string>()
+  const seenApiKeys = new Set<string>()
   const hold = (held: Map<string, Minted>, key: string, minted: Minted, now: number) => {
     held.delete(key)
     held.set(key, minted)
@@ -76,6 +82,14 @@ export function createJwtMinter(keys: SigningKeys, expireSec: number, nowMs: () 
       if (held.size <= maxEntries && m.renewAt > now) break
       held.delete(k)
     }
+  }
+  // True on the second time a reference is seen; the oldest remembered prefix goes when the set is full.
+  const admitted = (seen: Set<string>, key: string) => {
+    const mark = key.length > 12 ? key.slice(0, 12) : key // under 13 characters V8 copies, so the key is not kept alive
+    if (seen.delete(mark)) return true
+    seen.add(mark)
+    if (seen.size > maxEntries) seen.delete(seen.values().next().value!)
+    return false
   }
   return {
     async mint(user, ref) {
@@ -98,7 +112,7 @@ export function createJwtMinter(keys: SigningKeys, expireSec: number, nowMs: () 
         .setJti(randomBytes(10).toString('hex'))
         .sign(keys.privateKey)
       const minted = { token: flat(token), user, renewAt: (iat + expireSec / 2) * 1000 }
-      if (maxEntries > 0) hold(held, key, minted, now)
+      if (maxEntries > 0 && (hit || admitted(ref.kind === 'session' ? seenSessions : seenApiKeys, key))) hold(held, key, minted, now)
       return minted.token
     },
     get size() {
