@@ -42,7 +42,8 @@ export function originTrusted(env: Pick<Env, 'BARONG_API_CORS_ORIGINS'>, origin:
  * CORS as Barong's Rack::Cors on /api/*: any request headers, its methods, pagination headers exposed. Hono's
  * middleware answers preflights. A simple request's headers are added to the answer once it is made: Hono's
  * middleware set them on the context's response before the handler ran, and the handler's answer then had to be
- * copied into a new fetch Response with a streamed body (`npm run bench -- login`: 6 % of a sign-in's main thread).
+ * copied into a new fetch Response with a streamed body (`BENCH_PROFILE=1 npm run bench -- login`: 6 % of a
+ * sign-in's main thread).
  */
 export function barongCors(env: CorsEnv): MiddlewareHandler {
   assertCorsConfig(env)
