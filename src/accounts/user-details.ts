@@ -42,13 +42,16 @@ export async function loadUserDetails(db: Database, secrets: SecretBox, list: re
   if (!list.length) return out
   let query = prepared.get(db)
   if (!query) prepared.set(db, (query = prepareDetails(db)))
-  for (const row of await query.execute({ ids: [...new Set(list.map((u) => u.id))] })) {
-    out.set(row.id, {
-      referralUid: row.referrer?.uid ?? null,
-      labels: row.labels,
-      phones: row.phones,
-      profiles: row.profiles.map((p) => openProfile(secrets, p)),
-      dataStorages: row.dataStorages,
+  const rows = new Map((await query.execute({ ids: [...new Set(list.map((u) => u.id))] })).map((r) => [r.id, r]))
+  // A user deleted since its row was read has no related rows left: an empty view, not a missing one.
+  for (const u of list) {
+    const row = rows.get(u.id)
+    out.set(u.id, {
+      referralUid: row?.referrer?.uid ?? null,
+      labels: row?.labels ?? [],
+      phones: row?.phones ?? [],
+      profiles: (row?.profiles ?? []).map((p) => openProfile(secrets, p)),
+      dataStorages: row?.dataStorages ?? [],
     })
   }
   return out

@@ -32,5 +32,8 @@ describe('loading many users for a full view', () => {
     const user = (await findUserByUid(t.deps.db, a.body.uid))!
     expect(presentUserWithFullInfo(user, (await loadUserDetails(t.deps.db, t.deps.secrets, [user])).get(user.id)!)).toEqual(viaHttp)
     expect(await loadUserDetails(t.deps.db, t.deps.secrets, [])).toEqual(new Map())
+    // A user whose row is gone by the time its details are read gets an empty view, as before.
+    const gone = { ...user, id: 999_999_999 }
+    expect((await loadUserDetails(t.deps.db, t.deps.secrets, [gone])).get(gone.id)).toEqual({ referralUid: null, labels: [], phones: [], profiles: [], dataStorages: [] })
   })
 })
