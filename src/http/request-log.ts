@@ -20,19 +20,19 @@ export interface RequestRecord {
 
 /**
  * One JSON log line and the metrics of a finished request, for the Hono app and the raw fast path alike.
- * Labelled metric children are looked up once per (method, route, status), not hashed per request.
+ * A label set's series is found once per (method, route, status), not hashed per request.
  */
 export function createRequestRecorder(deps: Pick<Deps, 'logger' | 'metrics'>): (r: RequestRecord) => void {
-  const children = new Map<string, { count: { inc(): void }; time: { observe(v: number): void } }>()
+  // route → status → method: no key string is built per request.
+  const byRoute = new Map<string, Map<number, Map<string, ReturnType<Deps['metrics']['series']>>>>()
   return (r) => {
-    const key = `${r.method} ${r.status} ${r.route}`
-    let m = children.get(key)
-    if (!m) {
-      const labels = { method: r.method, route: r.route, status: String(r.status) }
-      children.set(key, (m = { count: deps.metrics.requests.labels(labels), time: deps.metrics.duration.labels(labels) }))
-    }
-    m.count.inc()
-    m.time.observe(r.ms / 1000)
+    let byStatus = byRoute.get(r.route)
+    if (!byStatus) byRoute.set(r.route, (byStatus = new Map()))
+    let byMethod = byStatus.get(r.status)
+    if (!byMethod) byStatus.set(r.status, (byMethod = new Map()))
+    let series = byMethod.get(r.method)
+    if (!series) byMethod.set(r.method, (series = deps.metrics.series(r.method, r.route, r.status)))
+    deps.metrics.observe(series, r.ms / 1000)
     if (deps.logger.isLevelEnabled('info')) {
       deps.logger.info(
         { requestId: r.requestId, method: r.method, path: r.path, route: r.route, status: r.status, ms: Math.round(r.ms * 10) / 10, uid: r.uid, ip: r.ip },
