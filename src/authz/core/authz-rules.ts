@@ -84,9 +84,22 @@ function compile(rules: AuthzRules): CompiledRules {
   return c
 }
 
+type PathRuleAnswer = 'block' | 'pass' | null
+
+// A path seen before comes back as the same frozen segments (canonicalPathOf is memoized): its answer under a frozen
+// rule set is kept with it, and the deny forms are not computed again for every request.
+const answers = new WeakMap<readonly string[], { rules: AuthzRules; answer: PathRuleAnswer }>()
+
 /** Block is checked first (every spelling, path-match.ts), then pass (exact); null means "authenticate". */
-export function matchPathRule(rules: AuthzRules, segments: readonly string[]): 'block' | 'pass' | null {
-  const c = compile(rules)
+export function matchPathRule(rules: AuthzRules, segments: readonly string[]): PathRuleAnswer {
+  const known = answers.get(segments)
+  if (known && known.rules === rules) return known.answer
+  const answer = matchCompiled(compile(rules), segments)
+  if (Object.isFrozen(segments) && compiledCache.get(rules)) answers.set(segments, { rules, answer })
+  return answer
+}
+
+function matchCompiled(c: CompiledRules, segments: readonly string[]): PathRuleAnswer {
   if (c.block.length > 0) {
     const folded = segments.map(denyForm)
     if (c.block.some((prefix) => startsWithDenyPrefix(folded, prefix))) return 'block'
