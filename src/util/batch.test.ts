@@ -67,6 +67,50 @@ describe('createKeyBatch', () => {
     await expect(get('a')).rejects.toThrow('sync')
   })
 
+  it('keys asked for while a call is out leave together when it answers, not one call per tick', async () => {
+    const calls: string[][] = []
+    const answers: (() => void)[] = []
+    const get = createKeyBatch<string>(
+      (keys) =>
+        new Promise((resolve) => {
+          calls.push(keys)
+          answers.push(() => resolve(keys.map((k) => `v:${k}`)))
+        }),
+    )
+    const first = get('a')
+    await new Promise((r) => setImmediate(r)) // a tick later: 'a' is out
+    expect(calls).toEqual([['a']])
+    const later = [get('b')]
+    await new Promise((r) => setImmediate(r))
+    later.push(get('c')) // another tick, still waiting for the first answer
+    await new Promise((r) => setImmediate(r))
+    expect(calls).toEqual([['a']])
+    answers[0]!()
+    expect(await first).toBe('v:a')
+    expect(calls).toEqual([['a'], ['b', 'c']])
+    answers[1]!()
+    expect(await Promise.all(later)).toEqual(['v:b', 'v:c'])
+    expect(await Promise.race([get('d'), new Promise((r) => setImmediate(() => r('not sent')))])).toBe('not sent')
+    expect(calls).toEqual([['a'], ['b', 'c'], ['d']]) // idle again: sent at the end of its tick
+    answers[2]!()
+  })
+
+  it('a failed call lets the keys that waited for it go out', async () => {
+    let n = 0
+    const get = createKeyBatch<number>(async (keys) => {
+      if (n++ === 0) {
+        await new Promise((r) => setImmediate(r))
+        throw new Error('store down')
+      }
+      return keys.map((k) => k.length)
+    })
+    const first = get('a')
+    await new Promise((r) => process.nextTick(r))
+    const second = get('bb')
+    await expect(first).rejects.toThrow('store down')
+    expect(await second).toBe(2)
+  })
+
   it('a large tick is split at maxBatch', async () => {
     const sizes: number[] = []
     const get = createKeyBatch<string>(async (keys) => {
