@@ -82,6 +82,16 @@ describe('matchPathRule', () => {
     expect(matchPathRule(rules, seg('api/v2/x'))).toBe('block')
   })
 
+  it('answers a path seen before from memory, per rule set: reloaded rules are asked afresh', () => {
+    const segments = Object.freeze(['api', 'v2', 'a', 'secret'])
+    const before = parseAuthzRules('rules:\n  pass: [api/v2/a]\n', 'r.yml')
+    const after = parseAuthzRules('rules:\n  pass: [api/v2/a]\n  block: [api/v2/a/secret]\n', 'r.yml')
+    expect(matchPathRule(before, segments)).toBe('pass')
+    expect(matchPathRule(before, segments)).toBe('pass')
+    expect(matchPathRule(after, segments)).toBe('block')
+    expect(matchPathRule(before, segments)).toBe('pass')
+  })
+
   it('uses parsed rules', () => {
     const rules = parseAuthzRules('rules:\n  pass: [api/v2/a]\n  block: [api/v2/a/secret]\n', 'r.yml')
     expect(matchPathRule(rules, seg('api/v2/a/x'))).toBe('pass')
