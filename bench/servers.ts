@@ -2,7 +2,7 @@
  * Reference servers for the benchmark, one per child process: `hello` (bare Hono), `upstream` (node:http JSON),
  * `proxy <target>` (plain http-proxy with a keep-alive agent, like the gateway's), `undici-proxy <target>` (the same on
  * undici's pool), `floor <redis url> <key>`
- * (node:http doing nothing but one Redis read per request, batched per event-loop turn as the gateway does, and
+ * (node:http doing nothing but one Redis read per request, batched per event-loop turn, and
  * answering with a 1 KB Authorization header: what any gateway with a per-request store read can reach
  * here). Prints `listening <port>`.
  */

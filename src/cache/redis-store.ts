@@ -100,7 +100,7 @@ function perSlot<T>(clustered: boolean, prefix: string, run: (keys: string[]) =>
 
 /**
  * Redis store: no offline queue, short command timeout, key prefix per deployment. The hot path batches its
- * own commands (one MGET and one SET NX script per event-loop turn), so ioredis auto-pipelining is off: on top
+ * own commands (one MGET and one SET NX script at a time, util/batch.ts), so ioredis auto-pipelining is off: on top
  * of that batching it only added a Pipeline object and a tick per batch (README "Performance": about −15 %).
  */
 export async function createRedisStore(opts: RedisStoreOptions): Promise<Store> {
