@@ -120,6 +120,35 @@ describe('event relay: file sink', () => {
     expect(got.value.map((l) => l.payload.record.token)).toEqual(['K1'])
   })
 
+  it('commits kicked within the linger share one batch', async () => {
+    const published: string[] = []
+    let batches = 0
+    const sink: EventSink = {
+      kind: 'file',
+      async ready() {
+        batches++ // asked once per batch that found rows
+      },
+      async publish(_exchange, _key, event) {
+        published.push((event as { record: { token: string } }).record.token)
+      },
+      async close() {},
+    }
+    let idle!: () => void
+    const asleep = new Promise<void>((resolve) => (idle = resolve))
+    const relay = createRelay({ db: t.deps.db, sink, logger: quiet, clock: t.clock }, { idleMs: 60_000, lingerMs: 300, onIdle: () => idle() })
+    relay.start()
+    await asleep
+    await record(t.deps.db, 'L1')
+    relay.kick()
+    await new Promise((r) => setTimeout(r, 30))
+    await record(t.deps.db, 'L2')
+    relay.kick()
+    const got = await pollUntil(async () => [...published], (p) => p.length === 2, 5000, 10)
+    await relay.stop()
+    expect(got.value).toEqual(['L1', 'L2'])
+    expect(batches).toBe(1)
+  })
+
   // PGlite is one connection: no commit can land while a batch's transaction holds it.
   it.skipIf(!usingRealServers)('a commit kicked while a batch is out is published right after it, not at the next poll', async () => {
     const published: string[] = []
