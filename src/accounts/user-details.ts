@@ -1,5 +1,6 @@
 import { asc, sql } from 'drizzle-orm'
 import type { Database } from '../storage/db.ts'
+import { preparedPer } from '../storage/prepared.ts'
 import { dataStorages, labels, phones, profiles, users, type Comment, type DataStorage, type Document, type Label, type Phone, type Profile, type User } from '../storage/schema/index.ts'
 import type { SecretBox } from '../crypto/secretbox.ts'
 import { openProfile } from './profile-seal.ts'
@@ -20,7 +21,7 @@ export interface UserDetails {
  * prepared, 870 built each time, 580 for one select per table). The ids are one array parameter, so lists use it
  * too.
  */
-const prepareDetails = (db: Database) =>
+const detailsQuery = preparedPer((db: Database) =>
   db.query.users
     .findMany({
       where: sql`${users.id} = any(${sql.placeholder('ids')}::bigint[])`,
@@ -33,16 +34,14 @@ const prepareDetails = (db: Database) =>
         dataStorages: { orderBy: asc(dataStorages.id) },
       },
     })
-    .prepare('user_details')
-const prepared = new WeakMap<Database, ReturnType<typeof prepareDetails>>()
+    .prepare('user_details'),
+)
 
 /** The related rows of many users at once: one statement whatever the number of users. */
 export async function loadUserDetails(db: Database, secrets: SecretBox, list: readonly User[]): Promise<Map<number, UserDetails>> {
   const out = new Map<number, UserDetails>()
   if (!list.length) return out
-  let query = prepared.get(db)
-  if (!query) prepared.set(db, (query = prepareDetails(db)))
-  const rows = new Map((await query.execute({ ids: [...new Set(list.map((u) => u.id))] })).map((r) => [r.id, r]))
+  const rows = new Map((await detailsQuery(db).execute({ ids: [...new Set(list.map((u) => u.id))] })).map((r) => [r.id, r]))
   // A user deleted since its row was read has no related rows left: an empty view, not a missing one.
   for (const u of list) {
     const row = rows.get(u.id)

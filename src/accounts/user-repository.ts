@@ -1,12 +1,17 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm'
 import { comments, documents, permissions, users, type User } from '../storage/schema/index.ts'
+import { preparedPer } from '../storage/prepared.ts'
 import type { Executor } from '../storage/tx.ts'
 
 /** Barong stores addresses trimmed and lower-cased; every lookup by address goes through this. */
 export const normalizeEmail = (email: string) => email.trim().toLowerCase()
 
+const userByEmail = preparedPer((db: Executor) =>
+  db.select().from(users).where(eq(users.email, sql.placeholder('email'))).limit(1).prepare('user_by_email'),
+)
+
 export async function findUserByEmail(db: Executor, email: string): Promise<User | null> {
-  const [row] = await db.select().from(users).where(eq(users.email, normalizeEmail(email))).limit(1)
+  const [row] = await userByEmail(db).execute({ email: normalizeEmail(email) })
   return row ?? null
 }
 
