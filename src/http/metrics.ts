@@ -8,7 +8,7 @@ const DURATION_HELP = 'HTTP request latency by method, route and status'
 const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
 
 /** One (method, route, status): plain numbers, written on every request. */
-interface Series {
+export interface Series {
   labels: Labels
   count: number
   sum: number

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Deps } from '../deps.ts'
+import type { Series } from './metrics.ts'
 
 // An inbound id is kept only when it is short and plain, so it cannot inject into logs.
 const SAFE_ID = /^[A-Za-z0-9_.:-]{1,100}$/
@@ -24,7 +25,7 @@ export interface RequestRecord {
  */
 export function createRequestRecorder(deps: Pick<Deps, 'logger' | 'metrics'>): (r: RequestRecord) => void {
   // route → status → method: no key string is built per request.
-  const byRoute = new Map<string, Map<number, Map<string, ReturnType<Deps['metrics']['series']>>>>()
+  const byRoute = new Map<string, Map<number, Map<string, Series>>>()
   return (r) => {
     let byStatus = byRoute.get(r.route)
     if (!byStatus) byRoute.set(r.route, (byStatus = new Map()))
