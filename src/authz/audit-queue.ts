@@ -37,9 +37,13 @@ export function createAuditQueue(db: Database, logger: Logger, opts: { intervalM
   }
   let flushing: Promise<void> | null = null
 
+  // Writes what was queued when it started. Rows queued meanwhile wait for the next flush: an identical denial that
+  // arrives during an insert adds to its queued row instead of starting one per round trip of the database.
   const writeAll = async () => {
-    while (queue.length) {
-      const rows = queue.slice(0, batch)
+    let left = queue.length
+    while (left > 0 && queue.length) {
+      const rows = queue.slice(0, Math.min(batch, left))
+      left -= rows.length
       // From here on a new identical denial starts a row of its own: this one's count is being written.
       for (const r of rows) if (r.result === 'denied' && pending.get(keyOf(r)) === r) pending.delete(keyOf(r))
       try {
